@@ -1,0 +1,1 @@
+"""The event-sourced registry of administrative units and public organisations."""

@@ -1,0 +1,127 @@
+"""The event log, through the eventsourcing library, on SQLite or PostgreSQL.
+
+The library creates and owns its own tables (``registry_events``); alembic manages only the read
+models. Writes go through ``EventStore.put``, which stores a list of events in one transaction: the
+ledger event and every organisation event of one act commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from registry.domain.errors import Conflict, InvalidInput
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class RegistryLog(Application):
+    name = "registry"
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the registry lives, parsed once from ``REGISTRY_DATABASE_URL`` or ``--database``."""
+
+    url: str
+    backend: str  # "sqlite" | "postgresql"
+    path: str | None = None
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    password: str | None = None
+    dbname: str | None = None
+    schema: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> Database:
+        parsed = urlparse(url)
+        scheme = parsed.scheme.split("+")[0]
+        if scheme == "sqlite":
+            path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
+            if not path:
+                raise InvalidInput("sqlite URLs look like sqlite:///relative.db or "
+                                   "sqlite:////absolute/path.db", "database")
+            return cls(url, "sqlite", path=path)
+        if scheme in ("postgresql", "postgres"):
+            query = dict(p.split("=", 1) for p in parsed.query.split("&") if "=" in p)
+            return cls(url, "postgresql", host=parsed.hostname or "127.0.0.1",
+                       port=parsed.port or 5432, user=unquote(parsed.username or "postgres"),
+                       password=unquote(parsed.password or ""),
+                       dbname=(parsed.path or "/").lstrip("/") or "postgres",
+                       schema=query.get("schema"))
+        raise InvalidInput(f"unsupported database URL scheme '{parsed.scheme}' "
+                           "(use sqlite:///path or postgresql://…)", "database")
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if self.backend == "sqlite":
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.path or "",
+                    "SQLITE_LOCK_TIMEOUT": "30"}
+        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": self.dbname,
+               "POSTGRES_HOST": self.host, "POSTGRES_PORT": str(self.port),
+               "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
+               "POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4",
+               "POSTGRES_LOCK_TIMEOUT": "10"}
+        if self.schema:
+            env["POSTGRES_SCHEMA"] = self.schema
+        return {k: v or "" for k, v in env.items()}
+
+    def sqlalchemy_url(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.path}"
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+
+class EventLog:
+    """Appends events atomically and reads them back in log order."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        env = database.eventsourcing_env()
+        # The library reads os.environ too; pass ours explicitly so nothing leaks in.
+        self.app = RegistryLog(env=env)
+        self.recorder = self.app.recorder
+
+    def append(self, events: Sequence[DomainEvent]) -> list[int]:
+        try:
+            recordings = self.app.events.put(events)
+        except IntegrityError as e:
+            raise Conflict("another act was recorded at the same time; retry") from e
+        return [r.notification.id for r in recordings]
+
+    def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
+        notifications = self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False)
+        to_event = self.app.mapper.to_domain_event
+        return [(n.id, to_event(n)) for n in notifications]
+
+    def last_id(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def stream(self, originator: UUID) -> list[Any]:
+        return list(self.app.events.get(originator))
+
+    def close(self) -> None:
+        self.app.close()

@@ -1,0 +1,153 @@
+"""Recording acts, and keeping the in-memory timeline caught up with the event log.
+
+The write path of DESIGN §5: an act is parsed, its changes are applied tentatively to the whole
+temporal state, every invariant is checked, and the ledger event and all organisation events are
+stored in one transaction. The ledger stream's version is the optimistic lock: a recorder that
+validated against a stale state fails to append and gets ``Conflict``, storing nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from registry.adapters.eventstore import EventLog
+from registry.application.acts import parse_act
+from registry.domain.changes import ActHeader, Planner
+from registry.domain.errors import IdempotencyKeyReused
+from registry.domain.events import (
+    LEDGER_ID, NAMESPACE, Ledger, Organisation, event_from_fact, fact_from_event,
+)
+from registry.domain.timeline import ActInfo, Timeline
+
+PAGE = 2_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    act_id: UUID
+    created: bool  # False when the same act (idempotency key) was recorded before
+    events: int
+    organisations: int
+
+
+class Registry:
+    """The application service: record acts, and give queries a current timeline."""
+
+    def __init__(self, log: EventLog, clock: Callable[[], datetime] = utcnow) -> None:
+        self.log = log
+        self.clock = clock
+        self.timeline = Timeline()
+        self.ledger_version = 0
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+
+    # -- catching up ---------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Fold every event recorded since the last call (by any process) into the timeline."""
+        with self._lock:
+            applied = 0
+            while True:
+                page = self.log.read(self.timeline.position, PAGE)
+                for notification_id, event in page:
+                    self._apply(notification_id, event)
+                    self.timeline.position = notification_id
+                applied += len(page)
+                if len(page) < PAGE:
+                    return applied
+
+    def _apply(self, seq: int, event: Any) -> None:
+        tl = self.timeline
+        if isinstance(event, Organisation.Event):
+            tl.add(fact_from_event(event, seq))
+        elif isinstance(event, Ledger.ActRecorded):
+            self.ledger_version = event.originator_version
+            tl.add_act(_act_info(event, seq))
+        elif isinstance(event, Ledger.ActWithdrawn):
+            self.ledger_version = event.originator_version
+            if event.act_id in tl.acts:
+                tl.withdraw_act(event.act_id, event.by_act)
+
+    # -- recording -----------------------------------------------------------------------
+
+    def record(self, document: Any, actor: str, key: str | None = None) -> Recorded:
+        """Record an act document atomically; the same idempotency key twice is a no-op."""
+        parsed = parse_act(document)
+        key = key or f"sha256:{parsed.digest}"
+        with self._lock:
+            self.catch_up()
+            tl = self.timeline
+            known = tl.acts_by_key.get(key)
+            if known is not None:
+                if tl.acts[known].digest != parsed.digest:
+                    raise IdempotencyKeyReused(
+                        f"idempotency key '{key}' was used for another act ({known})")
+                return Recorded(known, False, 0, 0)
+            act_id = uuid.uuid5(NAMESPACE, key)
+            now = self.clock()
+            seq_before = tl.seq
+            ledger_seq = tl.next_seq()
+            with tl.tentative() as tx:
+                planner = Planner(tl, ActHeader(act_id, parsed.effective), actor, now)
+                planner.apply_all(parsed.changes)
+                tl.settle(tx)
+                version = self.ledger_version + 1
+                ledger_events: list[Any] = [Ledger.ActRecorded(
+                    originator_id=LEDGER_ID, originator_version=version, timestamp=now,
+                    act_id=act_id, key=key, digest=parsed.digest, number=parsed.number,
+                    act_kind=parsed.kind, issuer=parsed.issuer, signed=parsed.signed,
+                    effective=parsed.effective, title=parsed.title, url=parsed.url,
+                    verified=parsed.verified, note=parsed.note, actor=actor,
+                    document=parsed.document)]
+                for withdrawn in planner.withdrawn:
+                    version += 1
+                    ledger_events.append(Ledger.ActWithdrawn(
+                        originator_id=LEDGER_ID, originator_version=version, timestamp=now,
+                        act_id=withdrawn, by_act=act_id, actor=actor))
+                events = ledger_events + [event_from_fact(f) for f in tx.facts]
+                try:
+                    ids = self.log.append(events)
+                except BaseException:
+                    tl.seq = seq_before
+                    raise
+            self.ledger_version = version
+            tl.add_act(_act_info(ledger_events[0], ledger_seq))
+            for withdrawn in planner.withdrawn:
+                tl.withdraw_act(withdrawn, act_id)
+            if ids:
+                tl.position = max(ids)
+            result = Recorded(act_id, True, len(events), len(tx.touched))
+        for listener in self._listeners:
+            listener()
+        return result
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    # -- reading -------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self, known_at: datetime | None = None) -> Iterator[Timeline]:
+        """A caught-up timeline (or the one known at a past moment), stable while in use."""
+        with self._lock:
+            self.catch_up()
+            yield self.timeline if known_at is None else self.timeline.known_at(known_at)
+
+
+def _act_info(event: Ledger.ActRecorded, seq: int) -> ActInfo:
+    return ActInfo(
+        id=event.act_id, key=event.key, digest=event.digest, number=event.number,
+        kind=event.act_kind, issuer=event.issuer, signed=event.signed, effective=event.effective,
+        title=event.title, url=event.url, verified=event.verified, note=event.note,
+        actor=event.actor, recorded_at=event.timestamp, seq=seq, document=event.document)

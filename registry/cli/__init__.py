@@ -1,0 +1,85 @@
+"""The command line: ``registry load|show|tree|history|…``.
+
+Each concern registers its subcommands from its own module (``registry.cli.units``, …). Errors
+are one line on stderr with exit status 2 (bad input) or 1 (refused, not found, unreachable);
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from importlib import import_module
+
+from registry import bootstrap
+from registry.domain.errors import ActRefused, InvalidInput, RegistryError
+from registry.settings import Settings
+
+# Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).
+MODULES = ("units",)
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def parse_moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a moment (YYYY-MM-DDTHH:MM:SS[+00:00])") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database", help="database URL (default: $REGISTRY_DATABASE_URL or "
+                        "sqlite:///registry.db)")
+    top = argparse.ArgumentParser(prog="registry", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    for name in MODULES:
+        import_module(f"registry.cli.{name}").register(sub, common)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    url = args.database or settings.database_url
+    try:
+        if getattr(args, "without_registry", False):
+            return args.handler(settings, url, args)
+        registry = bootstrap.build(url)
+        return args.handler(registry, args)
+    except ActRefused as e:
+        print(f"registry: refused, nothing stored: {with_notes(e)}", file=sys.stderr)
+        for v in e.violations[1:6]:
+            print(f"  also {v}", file=sys.stderr)
+        return 1
+    except InvalidInput as e:
+        print(f"registry: {with_notes(e)}", file=sys.stderr)
+        return 2
+    except RegistryError as e:
+        print(f"registry: {with_notes(e)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("registry: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # the database driver's errors, and anything unforeseen
+        print(f"registry: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
+def with_notes(e: BaseException) -> str:
+    notes = getattr(e, "__notes__", [])
+    return str(e) + "".join(f" ({n})" for n in notes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

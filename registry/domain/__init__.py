@@ -1,0 +1,1 @@
+"""Pure domain: organisations, acts, events, rules and the temporal timeline."""

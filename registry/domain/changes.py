@@ -1,0 +1,425 @@
+"""The change kinds of DESIGN §2 as commands, and the planner that turns them into facts.
+
+The planner applies an act's changes one after another to the timeline (inside a tentative block),
+so a later change sees the units an earlier one created. References to existing units are resolved
+on the day before the change takes effect: in 2025 a new commune took a predecessor's code on the
+very day the predecessor ended, so "03388" in Resolution 1670 means the unit that held it on
+2025-06-30. Where nothing matches that day, the effective day itself is tried (a parent registered
+on the same day by an earlier act).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from registry.domain.errors import AmbiguousReference, InvalidInput, UnknownReference
+from registry.domain.model import (
+    BEGAN, DERIVED, EDGE_TYPES, ENDED, RECLASSIFIED, RECODED, REASSIGNED, RENAMED, SERVES,
+    SUPERSEDED, Fact,
+)
+from registry.domain.text import name_key
+from registry.domain.timeline import Timeline
+
+ADMINISTRATIVE_UNIT = "administrative_unit"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """How an act names an organisation: by id, by code (and level), by a key minted earlier in
+    the same act, or by name under a superior."""
+
+    id: UUID | None = None
+    code: str | None = None
+    level: str | None = None
+    key: str | None = None
+    name: str | None = None
+    parent: Ref | None = None
+    type: str | None = None
+    at: date | None = None
+
+    def __str__(self) -> str:
+        if self.id:
+            return f"id {self.id}"
+        if self.key:
+            return f"key '{self.key}'"
+        if self.code:
+            return f"code {self.code}" + (f" ({self.level})" if self.level else "")
+        return f"'{self.name}'" + (f" under {self.parent}" if self.parent else "")
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    name: str
+    type: str
+    kind: str = ADMINISTRATIVE_UNIT
+    level: str | None = None
+    code: str | None = None
+    parent: Ref | None = None
+    territory: Ref | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A predecessor in a merge or absorption: what passes on, and whether it ends."""
+
+    ref: Ref
+    edge: str = "whole"
+    share: float | None = None
+    ends: bool = True
+
+
+@dataclass(frozen=True)
+class Part:
+    """A new unit made from part of a source (split, detach)."""
+
+    unit: NewUnit
+    edge: str = "area"
+    share: float | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    clause: str | None = field(default=None, kw_only=True)
+    effective: date | None = field(default=None, kw_only=True)
+    note: str | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Establish(Change):
+    unit: NewUnit
+
+
+@dataclass(frozen=True)
+class Register(Change):
+    """Units that exist on the effective date; their earlier history is unknown, not absent."""
+
+    units: tuple[NewUnit, ...]
+
+
+@dataclass(frozen=True)
+class Rename(Change):
+    unit: Ref
+    name: str
+
+
+@dataclass(frozen=True)
+class Recode(Change):
+    unit: Ref
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Reclassify(Change):
+    unit: Ref
+    type: str | None = None
+    kind: str | None = None
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class Reassign(Change):
+    unit: Ref
+    parent: Ref | None = None
+    territory: Ref | None = None
+
+
+@dataclass(frozen=True)
+class Merge(Change):
+    """hợp nhất: the sources end and one NEW unit begins."""
+
+    sources: tuple[Source, ...]
+    into: NewUnit
+
+
+@dataclass(frozen=True)
+class Absorb(Change):
+    """sáp nhập: the sources end and are taken into an EXISTING unit."""
+
+    sources: tuple[Source, ...]
+    into: Ref
+
+
+@dataclass(frozen=True)
+class Split(Change):
+    """chia: the source ends and several new units begin."""
+
+    source: Ref
+    into: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Detach(Change):
+    """tách: a part of the source becomes a new unit; the source continues."""
+
+    source: Ref
+    into: Part
+
+
+@dataclass(frozen=True)
+class Transfer(Change):
+    """điều chỉnh địa giới: part of one unit's territory goes to another; both continue."""
+
+    source: Ref
+    target: Ref
+    edge: str = "area"
+    share: float | None = None
+
+
+@dataclass(frozen=True)
+class Dissolve(Change):
+    unit: Ref
+
+
+@dataclass(frozen=True)
+class AbolishLevel(Change):
+    """không tổ chức cấp huyện: every unit of ``level`` directly under ``within`` ends; their
+    children move up to ``within``. Applied after the act's other changes."""
+
+    within: Ref
+    level: str
+
+
+@dataclass(frozen=True)
+class Correct(Change):
+    """Supersede one recorded event of a unit (by its version in the unit's history)."""
+
+    unit: Ref
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Withdraw(Change):
+    """Supersede every event of an earlier act: it is void, but "as known at" still shows it."""
+
+    act: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class ActHeader:
+    id: UUID
+    effective: date
+
+
+class Planner:
+    """Applies one act's changes to the timeline as facts (inside ``Timeline.tentative``)."""
+
+    def __init__(self, tl: Timeline, act: ActHeader, actor: str, recorded_at: datetime) -> None:
+        self.tl = tl
+        self.act = act
+        self.actor = actor
+        self.recorded_at = recorded_at
+        self.keys: dict[str, UUID] = {}
+        self.ending: set[tuple[UUID, date]] = set()
+        self.withdrawn: list[UUID] = []
+        self._minted = 0
+
+    # -- entry ---------------------------------------------------------------------------
+
+    def apply_all(self, changes: list[Change]) -> None:
+        last = [c for c in changes if isinstance(c, AbolishLevel)]
+        for i, change in enumerate([c for c in changes if not isinstance(c, AbolishLevel)] + last):
+            handler = getattr(self, "_" + type(change).__name__.lower())
+            handler(change, f"changes[{i}]")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _on(self, change: Change) -> date:
+        return change.effective or self.act.effective
+
+    def mint(self) -> UUID:
+        self._minted += 1
+        return uuid.uuid5(self.act.id, f"unit/{self._minted}")
+
+    def fact(self, org: UUID, kind: str, on: date, values: dict[str, Any],
+             clause: str | None) -> None:
+        record = self.tl.records.get(org)
+        version = record.last_version + 1 if record else 1
+        self.tl.add(Fact(org, version, kind, on, values, self.act.id, clause, self.actor,
+                         self.recorded_at, self.tl.next_seq()))
+
+    def resolve(self, ref: Ref, on: date, field: str) -> UUID:
+        if ref.id is not None:
+            if ref.id not in self.tl.records:
+                raise UnknownReference(str(ref), on, field)
+            return ref.id
+        if ref.key is not None:
+            if ref.key not in self.keys:
+                raise UnknownReference(str(ref), on, field)
+            return self.keys[ref.key]
+        days = [ref.at] if ref.at else [on - timedelta(days=1), on]
+        for day in days:
+            found = self._candidates(ref, day, field)
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise AmbiguousReference(str(ref), day, [str(f) for f in found])
+        raise UnknownReference(str(ref), days[0], field)
+
+    def _candidates(self, ref: Ref, day: date, field: str) -> list[UUID]:
+        if ref.code is not None:
+            return [v.id for v in self.tl.by_code(ref.code, day, ref.level)
+                    if ref.type is None or v.type == ref.type]
+        if ref.name is None:
+            raise InvalidInput("a reference needs an id, a key, a code or a name", field)
+        key = name_key(ref.name)
+        if ref.parent is not None:
+            parent = self.resolve(ref.parent, day + timedelta(days=1), field + ".parent")
+            pool = self.tl.children(parent, day)
+        else:
+            pool = list(self.tl.existing(day))
+        return [v.id for v in pool if name_key(v.name) == key
+                and (ref.type is None or v.type == ref.type)
+                and (ref.level is None or v.level == ref.level)]
+
+    def begin(self, unit: NewUnit, on: date, clause: str | None, how: str, field: str) -> UUID:
+        org = self.mint()
+        if unit.key is not None:
+            if unit.key in self.keys:
+                raise InvalidInput(f"key '{unit.key}' is used twice in this act", field + ".key")
+            self.keys[unit.key] = org
+        parent = self.resolve(unit.parent, on, field + ".parent") if unit.parent else None
+        territory = (self.resolve(unit.territory, on, field + ".territory")
+                     if unit.territory else None)
+        self.fact(org, BEGAN, on, {
+            "name": unit.name, "code": unit.code, "kind": unit.kind, "type": unit.type,
+            "level": unit.level, "parent": parent, "territory": territory, "how": how,
+        }, clause)
+        return org
+
+    def end(self, org: UUID, on: date, how: str, clause: str | None) -> None:
+        if (org, on) in self.ending:
+            return  # several changes of one act may each take a part of the same unit
+        self.ending.add((org, on))
+        self.fact(org, ENDED, on, {"how": how}, clause)
+
+    def link(self, source: UUID, target: UUID, on: date, edge: str, share: float | None,
+             change: str, clause: str | None) -> None:
+        if edge not in EDGE_TYPES:
+            raise InvalidInput(f"edge must be one of {', '.join(EDGE_TYPES)}", "edge")
+        self.fact(target, DERIVED, on, {"source": source, "edge": edge, "share": share,
+                                        "change": change}, clause)
+
+    # -- one method per change kind ------------------------------------------------------
+
+    def _establish(self, c: Establish, field: str) -> None:
+        self.begin(c.unit, self._on(c), c.clause, "establish", field + ".unit")
+
+    def _register(self, c: Register, field: str) -> None:
+        for i, unit in enumerate(c.units):
+            self.begin(unit, self._on(c), c.clause, "registration", f"{field}.units[{i}]")
+
+    def _rename(self, c: Rename, field: str) -> None:
+        org = self.resolve(c.unit, self._on(c), field + ".unit")
+        self.fact(org, RENAMED, self._on(c), {"name": c.name}, c.clause)
+
+    def _recode(self, c: Recode, field: str) -> None:
+        org = self.resolve(c.unit, self._on(c), field + ".unit")
+        self.fact(org, RECODED, self._on(c), {"code": c.code}, c.clause)
+
+    def _reclassify(self, c: Reclassify, field: str) -> None:
+        org = self.resolve(c.unit, self._on(c), field + ".unit")
+        on = self._on(c)
+        current = self.tl.version(org, on - timedelta(days=1)) or self.tl.version(org, on)
+        if current is None:
+            raise UnknownReference(str(c.unit), on, field + ".unit")
+        values = {"type": c.type or current.type, "kind": c.kind or current.kind,
+                  "level": c.level if c.level is not None else current.level}
+        self.fact(org, RECLASSIFIED, on, values, c.clause)
+
+    def _reassign(self, c: Reassign, field: str) -> None:
+        on = self._on(c)
+        org = self.resolve(c.unit, on, field + ".unit")
+        if c.parent is not None:
+            parent = self.resolve(c.parent, on, field + ".parent")
+            self.fact(org, REASSIGNED, on, {"parent": parent}, c.clause)
+        if c.territory is not None:
+            territory = self.resolve(c.territory, on, field + ".territory")
+            self.fact(org, SERVES, on, {"territory": territory}, c.clause)
+
+    def _sources(self, sources: tuple[Source, ...], on: date, field: str) -> list[UUID]:
+        return [self.resolve(s.ref, on, f"{field}.sources[{i}]") for i, s in enumerate(sources)]
+
+    def _merge(self, c: Merge, field: str) -> None:
+        on = self._on(c)
+        olds = self._sources(c.sources, on, field)
+        new = self.begin(c.into, on, c.clause, "merge", field + ".into")
+        for old, s in zip(olds, c.sources):
+            self.link(old, new, on, s.edge, s.share, "merge", c.clause)
+            if s.ends:
+                self.end(old, on, "merge", c.clause)
+
+    def _absorb(self, c: Absorb, field: str) -> None:
+        on = self._on(c)
+        olds = self._sources(c.sources, on, field)
+        target = self.resolve(c.into, on, field + ".into")
+        for old, s in zip(olds, c.sources):
+            self.link(old, target, on, s.edge, s.share, "absorb", c.clause)
+            if s.ends:
+                self.end(old, on, "absorb", c.clause)
+
+    def _split(self, c: Split, field: str) -> None:
+        on = self._on(c)
+        old = self.resolve(c.source, on, field + ".source")
+        for i, part in enumerate(c.into):
+            new = self.begin(part.unit, on, c.clause, "split", f"{field}.into[{i}]")
+            self.link(old, new, on, part.edge, part.share, "split", c.clause)
+        self.end(old, on, "split", c.clause)
+
+    def _detach(self, c: Detach, field: str) -> None:
+        on = self._on(c)
+        old = self.resolve(c.source, on, field + ".source")
+        new = self.begin(c.into.unit, on, c.clause, "detach", field + ".into")
+        self.link(old, new, on, c.into.edge, c.into.share, "detach", c.clause)
+
+    def _transfer(self, c: Transfer, field: str) -> None:
+        on = self._on(c)
+        old = self.resolve(c.source, on, field + ".source")
+        target = self.resolve(c.target, on, field + ".target")
+        self.link(old, target, on, c.edge, c.share, "transfer", c.clause)
+
+    def _dissolve(self, c: Dissolve, field: str) -> None:
+        on = self._on(c)
+        self.end(self.resolve(c.unit, on, field + ".unit"), on, "dissolve", c.clause)
+
+    def _abolishlevel(self, c: AbolishLevel, field: str) -> None:
+        on = self._on(c)
+        within = self.resolve(c.within, on, field + ".within")
+        day_before = on - timedelta(days=1)
+        ended = [v for v in self.tl.children(within, day_before) if v.level == c.level]
+        if not ended:
+            raise InvalidInput(f"no {c.level} units lie directly under {c.within} on "
+                               f"{day_before}", field + ".level")
+        for unit in ended:
+            for child in self.tl.children(unit.id, day_before):
+                later = self.tl.version(child.id, on)
+                if later is not None and later.parent == unit.id:
+                    self.fact(child.id, REASSIGNED, on, {"parent": within}, c.clause)
+            self.end(unit.id, on, "abolish_level", c.clause)
+
+    def _correct(self, c: Correct, field: str) -> None:
+        org = self.resolve(c.unit, self._on(c), field + ".unit")
+        record = self.tl.records[org]
+        target = next((f for f in record.facts if f.version == c.version), None)
+        if target is None or target.kind == SUPERSEDED:
+            raise InvalidInput(f"{c.unit} has no event {c.version} to correct", field + ".version")
+        self.fact(org, SUPERSEDED, self._on(c), {"target": c.version, "reason": c.reason},
+                  c.clause)
+
+    def _withdraw(self, c: Withdraw, field: str) -> None:
+        act = self.tl.acts.get(c.act)
+        if act is None or act.withdrawn_by is not None:
+            raise InvalidInput(f"act {c.act} is not recorded or already withdrawn",
+                               field + ".act")
+        voided = {(f.org, f.values["target"]) for f in self.tl.facts() if f.kind == SUPERSEDED}
+        for f in [f for f in self.tl.facts() if f.act == c.act and f.kind != SUPERSEDED]:
+            if (f.org, f.version) not in voided:
+                self.fact(f.org, SUPERSEDED, self._on(c),
+                          {"target": f.version, "reason": c.reason}, c.clause)
+        self.withdrawn.append(c.act)

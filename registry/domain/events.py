@@ -1,0 +1,131 @@
+"""The stored events. Never rename a class or a field here: stored topics name them.
+
+Two kinds of stream:
+- one per organisation (``Organisation.*``), keyed by the organisation's id: every fact about it;
+- one registry-wide ledger (``Ledger.*``): one event per recorded or withdrawn act. Every act
+  appends to it, so its version is the optimistic lock that serialises concurrent recorders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEvent
+
+from registry.domain import model
+from registry.domain.model import Fact
+
+LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:ledger")
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:acts")
+
+
+class Organisation:
+    """Namespace of the events in one organisation's stream."""
+
+    class Event(DomainEvent):
+        on: date
+        act: UUID
+        clause: str | None
+        actor: str
+
+    class Began(Event):
+        name: str
+        code: str | None
+        kind: str
+        type: str
+        level: str | None
+        parent: UUID | None
+        territory: UUID | None
+        how: str
+
+    class Renamed(Event):
+        name: str
+
+    class Recoded(Event):
+        code: str | None
+
+    class Reclassified(Event):
+        kind: str
+        type: str
+        level: str | None
+
+    class Reassigned(Event):
+        parent: UUID | None
+
+    class ServesTerritory(Event):
+        territory: UUID | None
+
+    class Ended(Event):
+        how: str
+
+    class Derived(Event):
+        source: UUID
+        edge: str
+        share: float | None
+        change: str
+
+    class Superseded(Event):
+        target: int
+        reason: str
+
+
+class Ledger:
+    """Namespace of the events in the registry-wide ledger stream."""
+
+    class ActRecorded(DomainEvent):
+        act_id: UUID
+        key: str
+        digest: str
+        number: str | None
+        act_kind: str
+        issuer: str | None
+        signed: date | None
+        effective: date
+        title: str | None
+        url: str | None
+        verified: bool
+        note: str | None
+        actor: str
+        document: dict[str, Any]
+
+    class ActWithdrawn(DomainEvent):
+        act_id: UUID
+        by_act: UUID
+        actor: str
+
+
+_CLASS_OF = {
+    model.BEGAN: Organisation.Began,
+    model.RENAMED: Organisation.Renamed,
+    model.RECODED: Organisation.Recoded,
+    model.RECLASSIFIED: Organisation.Reclassified,
+    model.REASSIGNED: Organisation.Reassigned,
+    model.SERVES: Organisation.ServesTerritory,
+    model.ENDED: Organisation.Ended,
+    model.DERIVED: Organisation.Derived,
+    model.SUPERSEDED: Organisation.Superseded,
+}
+_KIND_OF = {cls: kind for kind, cls in _CLASS_OF.items()}
+_COMMON = {"originator_id", "originator_version", "timestamp", "on", "act", "clause", "actor"}
+
+
+def event_from_fact(fact: Fact) -> Organisation.Event:
+    cls = _CLASS_OF[fact.kind]
+    fields = {f for f in cls.__dataclass_fields__ if f not in _COMMON}
+    values = {k: fact.values.get(k) for k in fields}
+    return cls(originator_id=fact.org, originator_version=fact.version,
+               timestamp=fact.recorded_at, on=fact.on, act=fact.act, clause=fact.clause,
+               actor=fact.actor, **values)
+
+
+def fact_from_event(event: Organisation.Event, seq: int) -> Fact:
+    values = {k: v for k, v in event.__dict__.items() if k not in _COMMON}
+    return Fact(event.originator_id, event.originator_version, _KIND_OF[type(event)], event.on,
+                values, event.act, event.clause, event.actor, event.timestamp, seq)
+
+
+def recorded_at(event: DomainEvent) -> datetime:
+    return event.timestamp

@@ -1,0 +1,72 @@
+"""Shared fixtures: a fresh registry on SQLite and on PostgreSQL for every contract test.
+
+PostgreSQL is mandatory: if the server at $REGISTRY_TEST_POSTGRES_URL (default
+postgresql://postgres@127.0.0.1:5432/test) cannot be reached the tests fail, they are not skipped.
+Each test gets its own schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from registry import bootstrap
+from registry.application.service import Registry
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+
+
+class TickingClock:
+    """A deterministic recording clock: one second per reading."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock()
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.db'}"
+    return request.getfixturevalue("postgres_schema")
+
+
+@pytest.fixture
+def registry(database_url: str, clock: TickingClock) -> Iterator[Registry]:
+    reg = bootstrap.build(database_url, clock)
+    yield reg
+    reg.log.close()
+
+
+@pytest.fixture(scope="session")
+def lai_chau_paths() -> list[Path]:
+    return [FIXTURES / "lai-chau"]
