@@ -45,7 +45,7 @@ class Database:
     """Where the registry lives, parsed once from ``REGISTRY_DATABASE_URL`` or ``--database``."""
 
     url: str
-    backend: str  # "sqlite" | "postgresql"
+    backend: str  # "sqlite" | "postgresql" | "memory"
     path: str | None = None
     host: str | None = None
     port: int | None = None
@@ -58,6 +58,8 @@ class Database:
     def parse(cls, url: str) -> Database:
         parsed = urlparse(url)
         scheme = parsed.scheme.split("+")[0]
+        if scheme == "memory":
+            return cls(url, "memory")
         if scheme == "sqlite":
             path = unquote(url.split(":///", 1)[1]) if ":///" in url else ""
             if not path:
@@ -72,9 +74,11 @@ class Database:
                        dbname=(parsed.path or "/").lstrip("/") or "postgres",
                        schema=query.get("schema"))
         raise InvalidInput(f"unsupported database URL scheme '{parsed.scheme}' "
-                           "(use sqlite:///path or postgresql://…)", "database")
+                           "(use sqlite:///path, postgresql://… or memory://)", "database")
 
     def eventsourcing_env(self) -> dict[str, str]:
+        if self.backend == "memory":  # the library's in-process recorder: tests and scratch work
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         if self.backend == "sqlite":
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.path or "",
                     "SQLITE_LOCK_TIMEOUT": "30"}
