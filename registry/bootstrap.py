@@ -14,3 +14,15 @@ def build(database_url: str, clock: Callable[[], datetime] = utcnow) -> Registry
     registry = Registry(log, clock)
     registry.catch_up()
     return registry
+
+
+def build_reader(database_url: str, registry: Registry | None = None) -> "Reader":
+    """The read side for a database URL (see registry/application/reading.py).
+
+    Pass the write side's ``registry`` when the same process also records acts, so that reads
+    see each act as soon as it is recorded.
+    """
+    from registry.application.reading import Reader
+    from registry.projections.replay import TimelineSource
+
+    return Reader(TimelineSource(registry if registry is not None else build(database_url)))

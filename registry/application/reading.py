@@ -1,0 +1,750 @@
+"""The read side: every historical question, answered from the read models (DESIGN §6).
+
+``Reader`` is what the REST and GraphQL layers and the CLI call. It reads the in-process index
+built from the read-model tables, and the change list for events and the feed; it never replays
+the event log per request. Every query takes ``known_at`` (transaction time, None = now): the
+answer the registry would have given at that moment, before later corrections or backfills.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Generic, Protocol, TypeVar
+from uuid import UUID
+
+from registry.domain.errors import InvalidInput, NotFound
+from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Version
+from registry.domain.text import fold
+from registry.projections.index import ReadIndex
+from registry.projections.rows import ActRow, ChangeRow
+
+T = TypeVar("T")
+LEVELS = {"province": 0, "district": 1, "commune": 2}
+MAX_LIMIT = 1000
+
+
+def _iso(d: date | datetime | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _sid(u: UUID | None) -> str | None:
+    return str(u) if u is not None else None
+
+
+# -- views -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitView:
+    id: UUID
+    code: str | None
+    name: str
+    kind: str
+    type: str
+    level: str | None
+    parent_id: UUID | None
+    territory_id: UUID | None
+    valid_from: date
+    valid_to: date | None
+
+    @classmethod
+    def of(cls, v: Version) -> UnitView:
+        return cls(v.id, v.code, v.name, v.kind, v.type, v.level, v.parent, v.territory,
+                   v.valid_from, v.valid_to)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": str(self.id), "code": self.code, "name": self.name, "kind": self.kind,
+                "type": self.type, "level": self.level, "parent_id": _sid(self.parent_id),
+                "territory_id": _sid(self.territory_id), "valid_from": _iso(self.valid_from),
+                "valid_to": _iso(self.valid_to)}
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"items": [i.as_dict() for i in self.items], "next": self.next}  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CodeMatch:
+    unit: UnitView
+    warnings: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.as_dict(), "warnings": list(self.warnings)}
+
+
+@dataclass(frozen=True)
+class ActView:
+    id: UUID
+    number: str | None
+    kind: str
+    issuer: str | None
+    signed: date | None
+    effective: date
+    title: str | None
+    url: str | None
+    verified: bool
+    note: str | None
+    actor: str
+    recorded_at: datetime
+    withdrawn_by: UUID | None
+    document: dict[str, Any] | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, row: ActRow, known_at: datetime | None, document: bool = False) -> ActView:
+        return cls(row.id, row.number, row.kind, row.issuer, row.signed, row.effective, row.title,
+                   row.url, row.verified, row.note, row.actor, row.recorded_at,
+                   row.withdrawn(known_at), row.document if document else None)
+
+    def summary(self) -> dict[str, Any]:
+        return {"id": str(self.id), "number": self.number, "kind": self.kind,
+                "effective": _iso(self.effective), "verified": self.verified,
+                "withdrawn": self.withdrawn_by is not None}
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"id": str(self.id), "number": self.number, "kind": self.kind,
+               "issuer": self.issuer, "signed": _iso(self.signed),
+               "effective": _iso(self.effective), "title": self.title, "url": self.url,
+               "verified": self.verified, "note": self.note, "actor": self.actor,
+               "recorded_at": _iso(self.recorded_at), "withdrawn": self.withdrawn_by is not None,
+               "withdrawn_by": _sid(self.withdrawn_by)}
+        if self.document is not None:
+            out["document"] = self.document
+        return out
+
+
+def _act_summary(act: ActView | None, act_id: UUID | None) -> dict[str, Any] | None:
+    if act is not None:
+        return act.summary()
+    return {"id": str(act_id)} if act_id is not None else None
+
+
+@dataclass(frozen=True)
+class LineageStep:
+    unit: UnitView          # the unit on the far side, as it was at the change
+    from_id: UUID           # the unit on the near side (the one asked about, at depth 1)
+    edge: str               # whole | area | population | remainder
+    share: float | None
+    change: str             # merge, absorb, split, detach, transfer, …
+    on: date
+    act: ActView | None
+    act_id: UUID
+    clause: str | None
+    depth: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.as_dict(), "from_id": str(self.from_id), "edge": self.edge,
+                "share": self.share, "change": self.change, "on": _iso(self.on),
+                "act": _act_summary(self.act, self.act_id), "clause": self.clause,
+                "depth": self.depth}
+
+
+@dataclass(frozen=True)
+class EventView:
+    position: int
+    version: int
+    kind: str
+    on: date | None
+    values: dict[str, Any]
+    act: ActView | None
+    act_id: UUID | None
+    clause: str | None
+    actor: str
+    recorded_at: datetime
+    superseded: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"position": self.position, "version": self.version, "kind": self.kind,
+                "on": _iso(self.on), "values": _jsonable(self.values),
+                "act": _act_summary(self.act, self.act_id), "clause": self.clause,
+                "actor": self.actor, "recorded_at": _iso(self.recorded_at),
+                "superseded": self.superseded}
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    id: UUID
+    began: date
+    ended: date | None
+    history_before_unknown: bool
+    versions: list[UnitView]
+    events: list[EventView]
+    predecessors: list[LineageStep]
+    successors: list[LineageStep]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": str(self.id), "began": _iso(self.began), "ended": _iso(self.ended),
+                "history_before_unknown": self.history_before_unknown,
+                "versions": [v.as_dict() for v in self.versions],
+                "events": [e.as_dict() for e in self.events],
+                "predecessors": [s.as_dict() for s in self.predecessors],
+                "successors": [s.as_dict() for s in self.successors]}
+
+
+@dataclass(frozen=True)
+class CrosswalkItem:
+    source: UnitView        # the unit at from_date
+    target: UnitView        # a unit at to_date that covers (part of) it
+    path: list[LineageStep]  # the lineage steps between them; empty when it is the same unit
+
+    @property
+    def edges(self) -> list[str]:
+        return [s.edge for s in self.path]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source.as_dict(), "target": self.target.as_dict(),
+                "same_unit": not self.path, "edges": self.edges,
+                "path": [s.as_dict() for s in self.path]}
+
+
+@dataclass(frozen=True)
+class DiffItem:
+    id: UUID
+    before: UnitView | None
+    after: UnitView | None
+    acts: list[ActView]
+
+    @property
+    def unit(self) -> UnitView:
+        return self.after or self.before  # type: ignore[return-value]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": str(self.id), "unit": self.unit.as_dict(),
+                "before": self.before.as_dict() if self.before else None,
+                "after": self.after.as_dict() if self.after else None,
+                "acts": [a.summary() for a in self.acts]}
+
+
+DIFF_KINDS = ("begun", "ended", "renamed", "recoded", "moved", "reclassified")
+
+
+@dataclass(frozen=True)
+class DiffView:
+    from_date: date
+    to_date: date
+    within: UUID | None
+    begun: list[DiffItem]
+    ended: list[DiffItem]
+    renamed: list[DiffItem]
+    recoded: list[DiffItem]
+    moved: list[DiffItem]
+    reclassified: list[DiffItem]
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"from": _iso(self.from_date), "to": _iso(self.to_date),
+                               "within": _sid(self.within)}
+        for kind in DIFF_KINDS:
+            out[kind] = [i.as_dict() for i in getattr(self, kind)]
+        out["counts"] = {kind: len(getattr(self, kind)) for kind in DIFF_KINDS}
+        return out
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    position: int
+    on: date
+    kind: str
+    unit: UnitView
+    values: dict[str, Any]
+    act: ActView | None
+    act_id: UUID | None
+    clause: str | None
+    actor: str
+    recorded_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"position": self.position, "on": _iso(self.on), "kind": self.kind,
+                "unit": self.unit.as_dict(), "values": _jsonable(self.values),
+                "act": _act_summary(self.act, self.act_id), "clause": self.clause,
+                "actor": self.actor, "recorded_at": _iso(self.recorded_at)}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    unit: UnitView          # the last version that carried the name
+    name: str
+    valid_from: date        # when the unit carried this name
+    valid_to: date | None
+    score: int              # 0 exact name, 1 prefix, 2 word, 3 anywhere
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.as_dict(), "name": self.name,
+                "valid_from": _iso(self.valid_from), "valid_to": _iso(self.valid_to),
+                "score": self.score}
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    position: int
+    recorded_at: datetime
+    type: str               # a fact kind (began, renamed, …) or act_recorded / act_withdrawn
+    stream_id: UUID
+    stream_version: int
+    on: date | None
+    act_id: UUID | None
+    clause: str | None
+    actor: str
+    data: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"position": self.position, "recorded_at": _iso(self.recorded_at),
+                "type": self.type, "stream_id": str(self.stream_id),
+                "stream_version": self.stream_version, "on": _iso(self.on),
+                "act_id": _sid(self.act_id), "clause": self.clause, "actor": self.actor,
+                "data": _jsonable(self.data)}
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[FeedItem]
+    next: int               # the position to resume after
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"items": [i.as_dict() for i in self.items], "next": self.next}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+# -- cursors -----------------------------------------------------------------------------
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, length: int | None = None) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, TypeError):
+        raise InvalidInput("malformed cursor", "cursor") from None
+    if not isinstance(key, list) or not key or (length is not None and len(key) != length):
+        raise InvalidInput("malformed cursor", "cursor")
+    return key
+
+
+def _check_limit(limit: int) -> None:
+    if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
+        raise InvalidInput(f"must be between 1 and {MAX_LIMIT}", "limit")
+
+
+def _page(items: list[T], key: Callable[[T], list[Any]], limit: int,
+          cursor: str | None) -> Page[T]:
+    _check_limit(limit)
+    after = decode_cursor(cursor)
+    if after is not None:
+        try:
+            items = [i for i in items if key(i) > after]
+        except TypeError:
+            raise InvalidInput("malformed cursor", "cursor") from None
+    chunk = items[:limit]
+    nxt = encode_cursor(key(chunk[-1])) if len(items) > limit else None
+    return Page(chunk, nxt)
+
+
+# -- the source of rows ------------------------------------------------------------------
+
+class ReadSource(Protocol):
+    """Where the reader gets its rows: the index, and the change list for events and the feed."""
+
+    def index(self) -> ReadIndex: ...
+
+    def facts_of(self, org: UUID) -> list[ChangeRow]: ...
+
+    def facts_between(self, first: date, last: date) -> list[ChangeRow]: ...
+
+    def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
+
+
+# -- the reader --------------------------------------------------------------------------
+
+class Reader:
+    def __init__(self, source: ReadSource) -> None:
+        self.source = source
+
+    def _idx(self) -> ReadIndex:
+        return self.source.index()
+
+    def _version(self, idx: ReadIndex, id: UUID, at: date, known_at: datetime | None) -> Version:
+        v = idx.version(id, at, known_at)
+        if v is None:
+            raise NotFound(f"organisation {id} does not exist on {at.isoformat()}")
+        return v
+
+    def _act(self, idx: ReadIndex, act_id: UUID | None, known_at: datetime | None) -> ActView | None:
+        row = idx.act(act_id, known_at) if act_id is not None else None
+        return ActView.of(row, known_at) if row is not None else None
+
+    # units on a date
+
+    def unit(self, id: UUID, at: date, known_at: datetime | None = None) -> UnitView:
+        return UnitView.of(self._version(self._idx(), id, at, known_at))
+
+    def by_code(self, code: str, at: date, level: str | None = None,
+                known_at: datetime | None = None) -> CodeMatch:
+        idx = self._idx()
+        found = idx.by_code(code, at, level, known_at)
+        if not found:
+            where = f" at level {level}" if level else ""
+            raise NotFound(f"no organisation holds code {code}{where} on {at.isoformat()}")
+        if len(found) > 1:
+            levels = ", ".join(sorted(v.level or "?" for v in found))
+            raise InvalidInput(f"code {code} is held at several levels on {at.isoformat()} "
+                               f"({levels}); give the level", "level")
+        v = found[0]
+        warnings = []
+        for other in sorted(idx.holders_ever(code), key=str):
+            if other == v.id:
+                continue
+            spans = _spans(idx.versions(other, known_at),
+                           lambda o: o.code == code and (o.level == v.level))
+            for last, start, end in spans:
+                name = last.name
+                until = f"until {end.isoformat()}" if end else "onwards"
+                warnings.append(f"code {code} meant {name} ({other}) from {start.isoformat()} "
+                                f"{until}")
+        return CodeMatch(UnitView.of(v), warnings)
+
+    def units(self, at: date, known_at: datetime | None = None, parent: UUID | None = None,
+              level: str | None = None, kind: str | None = None, type: str | None = None,
+              q: str | None = None, limit: int = 100, cursor: str | None = None
+              ) -> Page[UnitView]:
+        idx = self._idx()
+        versions: Iterable[Version] = (idx.children(parent, at, known_at) if parent is not None
+                                       else idx.existing(at, known_at))
+        needle = fold(q) if q else None
+        out = [UnitView.of(v) for v in versions
+               if (level is None or v.level == level) and (kind is None or v.kind == kind)
+               and (type is None or v.type == type)
+               and (needle is None or needle in fold(v.name))]
+        out.sort(key=_unit_key)
+        return _page(out, _unit_key, limit, cursor)
+
+    def children(self, id: UUID, at: date, known_at: datetime | None = None, limit: int = 100,
+                 cursor: str | None = None) -> Page[UnitView]:
+        idx = self._idx()
+        self._version(idx, id, at, known_at)
+        out = [UnitView.of(v) for v in idx.children(id, at, known_at)]
+        out.sort(key=_unit_key)
+        return _page(out, _unit_key, limit, cursor)
+
+    def ancestors(self, id: UUID, at: date, known_at: datetime | None = None) -> list[UnitView]:
+        idx = self._idx()
+        self._version(idx, id, at, known_at)
+        return [UnitView.of(v) for v in idx.ancestors(id, at, known_at)]
+
+    def subtree(self, id: UUID, at: date, known_at: datetime | None = None,
+                depth: int | None = None) -> dict[str, Any]:
+        idx = self._idx()
+        return _tree(idx, self._version(idx, id, at, known_at), at, known_at, depth)
+
+    def snapshot(self, at: date, within: UUID | None = None,
+                 known_at: datetime | None = None) -> list[UnitView]:
+        idx = self._idx()
+        if within is not None:
+            self._version(idx, within, at, known_at)
+            versions = [idx.version(o, at, known_at) for o in idx.subtree_ids(within, at, known_at)]
+        else:
+            versions = list(idx.existing(at, known_at))
+        views = [UnitView.of(v) for v in versions if v is not None]
+        return sorted(views, key=lambda u: (LEVELS.get(u.level or "", 9), u.code or "", u.name,
+                                            str(u.id)))
+
+    # history and lineage
+
+    def history(self, id: UUID, known_at: datetime | None = None) -> HistoryView:
+        idx = self._idx()
+        versions = idx.versions(id, known_at)
+        if not versions:
+            raise NotFound(f"organisation {id} is not recorded")
+        facts = [f for f in self.source.facts_of(id)
+                 if known_at is None or f.recorded_at <= known_at]
+        events = [_event(f, self._act(idx, f.act_id, known_at), known_at) for f in facts]
+        events.sort(key=lambda e: (e.on or date.min, e.position))
+        began = [e for e in events if e.kind == BEGAN and not e.superseded]
+        return HistoryView(
+            id, versions[0].valid_from, versions[-1].valid_to,
+            bool(began) and began[0].values.get("how") == "registration",
+            [UnitView.of(v) for v in versions], events,
+            self.lineage(id, "predecessors", 1, known_at),
+            self.lineage(id, "successors", 1, known_at))
+
+    def lineage(self, id: UUID, direction: str, depth: int | None = 1,
+                known_at: datetime | None = None) -> list[LineageStep]:
+        if direction not in ("predecessors", "successors"):
+            raise InvalidInput("must be 'predecessors' or 'successors'", "direction")
+        if depth is not None and depth < 1:
+            raise InvalidInput("must be at least 1", "depth")
+        idx = self._idx()
+        if not idx.exists_ever(id, known_at):
+            raise NotFound(f"organisation {id} is not recorded")
+        back = direction == "predecessors"
+        steps: list[LineageStep] = []
+        seen_units = {id}
+        frontier: list[tuple[UUID, date | None]] = [(id, None)]
+        level = 0
+        while frontier and (depth is None or level < depth):
+            level += 1
+            nxt: list[tuple[UUID, date | None]] = []
+            for org, bound in frontier:
+                edges = idx.edges_in(org, known_at) if back else idx.edges_out(org, known_at)
+                for e in edges:
+                    if bound is not None and (e.on > bound if back else e.on < bound):
+                        continue
+                    other = e.source if back else e.target
+                    steps.append(self._step(idx, e, other, org, level, back, known_at))
+                    if other not in seen_units:
+                        seen_units.add(other)
+                        nxt.append((other, e.on))
+            frontier = nxt
+        return steps
+
+    def _step(self, idx: ReadIndex, e: Edge, other: UUID, near: UUID, depth: int, back: bool,
+              known_at: datetime | None) -> LineageStep:
+        return LineageStep(UnitView.of(_as_at_change(idx, other, e.on, back, known_at)), near,
+                           e.type, e.share, e.change, e.on, self._act(idx, e.act, known_at),
+                           e.act, e.clause, depth)
+
+    def crosswalk(self, code: str, level: str | None, from_date: date, to_date: date,
+                  known_at: datetime | None = None) -> list[CrosswalkItem]:
+        start = self.by_code(code, from_date, level, known_at).unit
+        idx = self._idx()
+        back = to_date < from_date
+        lo, hi = (to_date, from_date) if back else (from_date, to_date)
+        items: dict[UUID, CrosswalkItem] = {}
+        seen = {start.id}
+        frontier: list[tuple[UUID, date | None, list[LineageStep]]] = [(start.id, None, [])]
+        while frontier:
+            nxt = []
+            for org, bound, path in frontier:
+                here = idx.version(org, to_date, known_at)
+                if here is not None and org not in items:
+                    items[org] = CrosswalkItem(start, UnitView.of(here), path)
+                edges = idx.edges_in(org, known_at) if back else idx.edges_out(org, known_at)
+                for e in edges:
+                    if not lo < e.on <= hi:
+                        continue
+                    if bound is not None and (e.on > bound if back else e.on < bound):
+                        continue
+                    other = e.source if back else e.target
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    step = self._step(idx, e, other, org, len(path) + 1, back, known_at)
+                    nxt.append((other, e.on, [*path, step]))
+            frontier = nxt
+        return sorted(items.values(), key=lambda i: (bool(i.path), i.target.code or "",
+                                                     i.target.name))
+
+    # differences and changes
+
+    def diff(self, from_date: date, to_date: date, within: UUID | None = None,
+             known_at: datetime | None = None) -> DiffView:
+        idx = self._idx()
+        scope = self._scope(idx, from_date, to_date, within, known_at)
+        lo, hi = min(from_date, to_date), max(from_date, to_date)
+        acts_of: dict[UUID, list[UUID]] = {}
+        for f in self.source.facts_between(lo + timedelta(days=1), hi):
+            if _visible(f, known_at) and f.kind != SUPERSEDED:
+                acts = acts_of.setdefault(f.stream_id, [])
+                if f.act_id is not None and f.act_id not in acts:
+                    acts.append(f.act_id)
+        found: dict[str, list[DiffItem]] = {k: [] for k in DIFF_KINDS}
+        for org in scope:
+            a, b = idx.version(org, from_date, known_at), idx.version(org, to_date, known_at)
+            if a is None and b is None:
+                continue
+            acts = [x for x in (self._act(idx, i, known_at) for i in acts_of.get(org, ()))
+                    if x is not None]
+            item = DiffItem(org, UnitView.of(a) if a else None, UnitView.of(b) if b else None,
+                            acts)
+            if a is None:
+                found["begun"].append(item)
+            elif b is None:
+                found["ended"].append(item)
+            else:
+                if a.name != b.name:
+                    found["renamed"].append(item)
+                if a.code != b.code:
+                    found["recoded"].append(item)
+                if a.parent != b.parent:
+                    found["moved"].append(item)
+                if (a.kind, a.type, a.level) != (b.kind, b.type, b.level):
+                    found["reclassified"].append(item)
+        for items in found.values():
+            items.sort(key=lambda i: (LEVELS.get(i.unit.level or "", 9), i.unit.code or "",
+                                      i.unit.name, str(i.id)))
+        return DiffView(from_date, to_date, within, **found)
+
+    def _scope(self, idx: ReadIndex, d1: date, d2: date, within: UUID | None,
+               known_at: datetime | None) -> set[UUID]:
+        if within is None:
+            return set(idx.rows)
+        if idx.version(within, d1, known_at) is None and idx.version(within, d2, known_at) is None:
+            raise NotFound(f"organisation {within} exists on neither {d1} nor {d2}")
+        return set(idx.subtree_ids(within, d1, known_at)) | set(
+            idx.subtree_ids(within, d2, known_at))
+
+    def changes(self, from_date: date, to_date: date, within: UUID | None = None,
+                known_at: datetime | None = None, limit: int = 100,
+                cursor: str | None = None) -> Page[ChangeView]:
+        idx = self._idx()
+        scope = (self._scope(idx, from_date, to_date, within, known_at)
+                 if within is not None else None)
+        out = []
+        for f in self.source.facts_between(from_date, to_date):
+            if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
+                continue
+            if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
+                continue
+            v = _as_at_change(idx, f.stream_id, f.on, f.kind == ENDED, known_at, strict=False)
+            if v is None:
+                continue
+            out.append(ChangeView(f.seq, f.on, f.kind, UnitView.of(v), f.values,
+                                  self._act(idx, f.act_id, known_at), f.act_id, f.clause,
+                                  f.actor, f.recorded_at))
+        key: Callable[[ChangeView], list[Any]] = lambda c: [c.on.isoformat(), c.position]
+        out.sort(key=key)
+        return _page(out, key, limit, cursor)
+
+    # search, acts, the feed
+
+    def search(self, text: str, at: date | None = None, known_at: datetime | None = None,
+               limit: int = 20) -> list[SearchHit]:
+        _check_limit(limit)
+        needle = fold(text)
+        if not needle:
+            raise InvalidInput("give some text to search for", "text")
+        idx = self._idx()
+        hits = []
+        for key, orgs in idx.names():
+            if needle not in key:
+                continue
+            for org in orgs:
+                versions = idx.versions(org, known_at)
+                for last, start, end in _spans(versions, lambda v: fold(v.name) == key):
+                    if at is not None and not (start <= at and (end is None or at < end)):
+                        continue
+                    unit = UnitView.of(last)
+                    hits.append(SearchHit(unit, last.name, start, end, _score(needle, key, unit)))
+        hits.sort(key=lambda h: (h.score, LEVELS.get(h.unit.level or "", 9), h.valid_to is not None,
+                                 h.name, -h.valid_from.toordinal(), str(h.unit.id)))
+        return hits[:limit]
+
+    def acts(self, limit: int = 100, cursor: str | None = None) -> Page[ActView]:
+        rows = sorted(self._idx().acts.values(), key=lambda a: a.seq)
+        views = [ActView.of(r, None) for r in rows]
+        seqs = {r.id: r.seq for r in rows}
+        return _page(views, lambda a: [seqs[a.id]], limit, cursor)
+
+    def act(self, id: UUID) -> ActView:
+        row = self._idx().act(id)
+        if row is None:
+            raise NotFound(f"act {id} is not recorded")
+        return ActView.of(row, None, document=True)
+
+    def feed(self, after: int = 0, limit: int = 100) -> FeedPage:
+        _check_limit(limit)
+        if not isinstance(after, int) or after < 0:
+            raise InvalidInput("must be a log position (0 or more)", "after")
+        rows = self.source.log_after(after, limit)
+        items = [FeedItem(r.seq, r.recorded_at, r.kind, r.stream_id, r.stream_version, r.on,
+                          r.act_id, r.clause, r.actor, r.values) for r in rows]
+        return FeedPage(items, items[-1].position if items else after)
+
+    def last_change(self) -> datetime | None:
+        return self._idx().last_recorded
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+def _unit_key(u: UnitView) -> list[Any]:
+    return [u.code or "", u.name, str(u.id)]
+
+
+def _tree(idx: ReadIndex, v: Version, at: date, known_at: datetime | None,
+          depth: int | None) -> dict[str, Any]:
+    node: dict[str, Any] = {"id": str(v.id), "code": v.code, "name": v.name, "kind": v.kind,
+                            "type": v.type, "level": v.level, "valid_from": _iso(v.valid_from),
+                            "valid_to": _iso(v.valid_to)}
+    if depth is None or depth > 0:
+        node["children"] = [_tree(idx, c, at, known_at, None if depth is None else depth - 1)
+                            for c in idx.children(v.id, at, known_at)]
+    else:
+        node["children"] = []
+    return node
+
+
+def _as_at_change(idx: ReadIndex, org: UUID, on: date, before: bool, known_at: datetime | None,
+                  strict: bool = True) -> Version:
+    """A unit as it stood at a change: the day before for what ended, the day itself otherwise."""
+    first, second = (on - timedelta(days=1), on) if before else (on, on - timedelta(days=1))
+    v = idx.version(org, first, known_at) or idx.version(org, second, known_at)
+    if v is None:
+        versions = idx.versions(org, known_at)
+        v = versions[-1] if versions else None
+    if v is None and strict:
+        raise NotFound(f"organisation {org} is not recorded")
+    return v  # type: ignore[return-value]
+
+
+def _spans(versions: Sequence[Version], match: Callable[[Version], bool]
+           ) -> list[tuple[Version, date, date | None]]:
+    """Maximal runs of consecutive matching versions: (the run's last version, start, end)."""
+    out: list[tuple[Version, date, date | None]] = []
+    for v in versions:
+        if not match(v):
+            continue
+        if out and out[-1][2] == v.valid_from:
+            out[-1] = (v, out[-1][1], v.valid_to)
+        else:
+            out.append((v, v.valid_from, v.valid_to))
+    return out
+
+
+def _score(needle: str, key: str, unit: UnitView) -> int:
+    prefix = fold(unit.type) + " "
+    bare = key[len(prefix):] if key.startswith(prefix) else key
+    if bare == needle or key == needle:
+        return 0
+    if bare.startswith(needle) or key.startswith(needle):
+        return 1
+    if f" {needle}" in f" {key}":
+        return 2
+    return 3
+
+
+def _visible(f: ChangeRow, known_at: datetime | None) -> bool:
+    return known_at is None or f.recorded_at <= known_at
+
+
+def _superseded(f: ChangeRow, known_at: datetime | None) -> bool:
+    return f.superseded_at is not None and (known_at is None or f.superseded_at <= known_at)
+
+
+def _event(f: ChangeRow, act: ActView | None, known_at: datetime | None) -> EventView:
+    return EventView(f.seq, f.stream_version, f.kind, f.on, f.values, act, f.act_id, f.clause,
+                     f.actor, f.recorded_at, _superseded(f, known_at))
+
+
+__all__ = ["ActView", "ChangeView", "CodeMatch", "CrosswalkItem", "DiffItem", "DiffView",
+           "EventView", "FeedItem", "FeedPage", "HistoryView", "LineageStep", "Page", "Reader",
+           "ReadSource", "SearchHit", "UnitView"]

@@ -1,0 +1,176 @@
+"""The in-process index the queries read: every version and edge row, indexed over all time.
+
+Built from the read-model tables (never from the event log) and refreshed by organisation when the
+projections move on. Current knowledge (``known=None``) has its own sorted lists so that an as-of
+lookup is one dictionary access and one bisection; a "known at" lookup filters one
+organisation's rows by their transaction-time interval first.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from uuid import UUID
+
+from registry.domain.model import Edge, Version
+from registry.domain.text import fold
+from registry.projections.rows import ActRow, EdgeRow, VersionRow
+
+
+class ReadIndex:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, list[VersionRow]] = {}
+        self.current: dict[UUID, list[Version]] = {}
+        self._starts: dict[UUID, list[date]] = {}
+        self._children: dict[UUID, set[UUID]] = defaultdict(set)
+        self._by_code: dict[str, set[UUID]] = defaultdict(set)
+        self._names: dict[str, set[UUID]] = defaultdict(set)
+        self._edges_in: dict[UUID, list[EdgeRow]] = defaultdict(list)
+        self._edges_out: dict[UUID, list[EdgeRow]] = defaultdict(list)
+        self._keys: dict[UUID, list[tuple[dict[str, set[UUID]] | dict[UUID, set[UUID]], object]]] = {}
+        self.acts: dict[UUID, ActRow] = {}
+        self.position = 0
+        self.last_recorded: datetime | None = None
+
+    # -- loading -------------------------------------------------------------------------
+
+    def put_org(self, org: UUID, rows: Iterable[VersionRow]) -> None:
+        """Replace everything known about one organisation's versions."""
+        for index, key in self._keys.pop(org, []):
+            members = index.get(key)  # type: ignore[call-overload]
+            if members is not None:
+                members.discard(org)
+                if not members:
+                    del index[key]  # type: ignore[arg-type]
+        ordered = sorted(rows, key=lambda r: (r.version.valid_from, r.recorded_from))
+        if not ordered:
+            self.rows.pop(org, None)
+            self.current.pop(org, None)
+            self._starts.pop(org, None)
+            return
+        self.rows[org] = ordered
+        live = [r.version for r in ordered if r.recorded_to is None]
+        self.current[org] = live
+        self._starts[org] = [v.valid_from for v in live]
+        keys: list[tuple[dict, object]] = []  # type: ignore[type-arg]
+        for r in ordered:
+            v = r.version
+            if v.parent is not None:
+                keys.append((self._children, v.parent))
+            if v.code is not None:
+                keys.append((self._by_code, v.code))
+            keys.append((self._names, fold(v.name)))
+        for index, key in keys:
+            index[key].add(org)
+        self._keys[org] = keys
+
+    def put_edges(self, edges: Iterable[EdgeRow]) -> None:
+        for row in edges:
+            self._edges_in[row.edge.target].append(row)
+            self._edges_out[row.edge.source].append(row)
+
+    def drop_edges_of(self, orgs: set[UUID]) -> None:
+        """Forget every edge touching ``orgs`` (before putting their fresh rows back)."""
+        for org in orgs:
+            for row in self._edges_in.pop(org, []):
+                out = self._edges_out.get(row.edge.source)
+                if out is not None:
+                    out[:] = [r for r in out if r.id != row.id]
+            for row in self._edges_out.pop(org, []):
+                inn = self._edges_in.get(row.edge.target)
+                if inn is not None:
+                    inn[:] = [r for r in inn if r.id != row.id]
+
+    def put_act(self, act: ActRow) -> None:
+        self.acts[act.id] = act
+
+    # -- reading -------------------------------------------------------------------------
+
+    def versions(self, org: UUID, known: datetime | None) -> list[Version]:
+        if known is None:
+            return self.current.get(org, [])
+        return [r.version for r in self.rows.get(org, ()) if r.known(known)]
+
+    def version(self, org: UUID, on: date, known: datetime | None = None) -> Version | None:
+        if known is None:
+            starts = self._starts.get(org)
+            if not starts:
+                return None
+            i = bisect.bisect_right(starts, on) - 1
+            if i < 0:
+                return None
+            v = self.current[org][i]
+            return v if v.valid_to is None or on < v.valid_to else None
+        for v in self.versions(org, known):
+            if v.valid_from <= on and (v.valid_to is None or on < v.valid_to):
+                return v
+        return None
+
+    def exists_ever(self, org: UUID, known: datetime | None = None) -> bool:
+        return bool(self.versions(org, known))
+
+    def children(self, org: UUID, on: date, known: datetime | None = None) -> list[Version]:
+        out = []
+        for child in self._children.get(org, ()):
+            v = self.version(child, on, known)
+            if v is not None and v.parent == org:
+                out.append(v)
+        out.sort(key=lambda v: (v.code or "", v.name, str(v.id)))
+        return out
+
+    def ancestors(self, org: UUID, on: date, known: datetime | None = None) -> list[Version]:
+        out: list[Version] = []
+        seen = {org}
+        v = self.version(org, on, known)
+        while v is not None and v.parent is not None and v.parent not in seen:
+            seen.add(v.parent)
+            v = self.version(v.parent, on, known)
+            if v is not None:
+                out.append(v)
+        return out
+
+    def holders_ever(self, code: str) -> set[UUID]:
+        return self._by_code.get(code, set())
+
+    def by_code(self, code: str, on: date, level: str | None = None,
+                known: datetime | None = None) -> list[Version]:
+        out = []
+        for org in self._by_code.get(code, ()):
+            v = self.version(org, on, known)
+            if v is not None and v.code == code and (level is None or v.level == level):
+                out.append(v)
+        return sorted(out, key=lambda v: (v.level or "", str(v.id)))
+
+    def existing(self, on: date, known: datetime | None = None) -> Iterator[Version]:
+        for org in self.rows:
+            v = self.version(org, on, known)
+            if v is not None:
+                yield v
+
+    def subtree_ids(self, org: UUID, on: date, known: datetime | None = None) -> list[UUID]:
+        out = [org]
+        i = 0
+        while i < len(out):
+            out.extend(c.id for c in self.children(out[i], on, known))
+            i += 1
+        return out
+
+    def edges_in(self, org: UUID, known: datetime | None = None) -> list[Edge]:
+        return _edges(self._edges_in.get(org, ()), known, lambda e: str(e.source))
+
+    def edges_out(self, org: UUID, known: datetime | None = None) -> list[Edge]:
+        return _edges(self._edges_out.get(org, ()), known, lambda e: str(e.target))
+
+    def names(self) -> Iterable[tuple[str, set[UUID]]]:
+        return self._names.items()
+
+    def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:
+        act = self.acts.get(act_id)
+        return act if act is not None and act.known(known) else None
+
+
+def _edges(rows: Iterable[EdgeRow], known: datetime | None, other) -> list[Edge]:  # type: ignore[no-untyped-def]
+    return sorted((r.edge for r in rows if r.known(known)),
+                  key=lambda e: (e.on, other(e), e.clause or ""))

@@ -1,0 +1,91 @@
+"""The rows of the read models. Each carries the transaction-time interval over which it was known.
+
+A row recorded at T and closed at T' is what the registry said for any "known at" moment in
+[T, T'); ``recorded_to`` is None while it is still believed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from registry.domain.model import Edge, Version
+
+BEGINNING = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def known(recorded_from: datetime, recorded_to: datetime | None, moment: datetime | None) -> bool:
+    """Whether a row was believed at ``moment`` (None: now)."""
+    if moment is None:
+        return recorded_to is None
+    return recorded_from <= moment and (recorded_to is None or moment < recorded_to)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    version: Version
+    recorded_from: datetime
+    recorded_to: datetime | None = None
+
+    def known(self, moment: datetime | None) -> bool:
+        return known(self.recorded_from, self.recorded_to, moment)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRow:
+    id: str
+    edge: Edge
+    recorded_from: datetime
+    recorded_to: datetime | None = None
+
+    def known(self, moment: datetime | None) -> bool:
+        return known(self.recorded_from, self.recorded_to, moment)
+
+
+@dataclass(frozen=True, slots=True)
+class ActRow:
+    id: UUID
+    seq: int
+    key: str
+    digest: str
+    number: str | None
+    kind: str
+    issuer: str | None
+    signed: date | None
+    effective: date
+    title: str | None
+    url: str | None
+    verified: bool
+    note: str | None
+    actor: str
+    recorded_at: datetime
+    document: dict[str, Any] | None = None
+    withdrawn_by: UUID | None = None
+    withdrawn_at: datetime | None = None
+
+    def known(self, moment: datetime | None) -> bool:
+        return moment is None or self.recorded_at <= moment
+
+    def withdrawn(self, moment: datetime | None) -> UUID | None:
+        if self.withdrawn_at is None or (moment is not None and self.withdrawn_at > moment):
+            return None
+        return self.withdrawn_by
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One event of the log: an organisation's fact, or a ledger entry (an act recorded/withdrawn)."""
+
+    seq: int
+    stream_id: UUID
+    stream_version: int
+    kind: str
+    on: date | None
+    act_id: UUID | None
+    clause: str | None
+    actor: str
+    recorded_at: datetime
+    values: dict[str, Any]
+    superseded_at: datetime | None = None
