@@ -86,7 +86,7 @@ class Database:
                "POSTGRES_HOST": self.host, "POSTGRES_PORT": str(self.port),
                "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
                "POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4",
-               "POSTGRES_LOCK_TIMEOUT": "10"}
+               "POSTGRES_LOCK_TIMEOUT": "10", "POSTGRES_CONNECT_TIMEOUT": "5"}
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema
         return {k: v or "" for k, v in env.items()}
