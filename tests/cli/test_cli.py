@@ -87,7 +87,7 @@ def test_unknown_code_and_bad_date_are_clear_errors(tmp_path):
 
 def test_an_unsupported_database_url_is_one_line(capsys):
     code, _, err = run(capsys, "show", "12", "--database", "mysql://nowhere/db")
-    assert code == 2 and err.startswith("registry: unsupported database URL scheme 'mysql'")
+    assert code == 2 and err.startswith("registry: database: unsupported database URL scheme 'mysql'")
     assert err.count("\n") == 1
 
 
