@@ -139,3 +139,34 @@ def test_every_event_carries_its_act_clause_and_actor(loaded):
     assert numbers == {None, "1670/NQ-UBTVQH15"}
     assert {f.actor for f in facts} == {"test"}
     assert all(f.clause for f in facts if tl.acts[f.act].number)
+
+
+def test_a_write_that_fails_midway_stores_nothing_and_leaves_memory_as_it_was(loaded):
+    """The last event of the batch clashes with a stored one: the database rolls back the whole
+    act, and the in-memory timeline is undone to match."""
+    from registry.domain.events import event_from_fact
+
+    events = loaded.log.last_id()
+    with loaded.reading() as tl:
+        before = sorted(tl.existing(D("2026-01-01")), key=str)
+        stored = next(iter(tl.facts()))
+    append = loaded.log.append
+
+    def append_with_a_clash(batch):
+        return append(list(batch) + [event_from_fact(stored)])
+
+    loaded.log.append = append_with_a_clash
+    with pytest.raises(Conflict):
+        loaded.record({"act": {"kind": "decision", "effective": "2026-01-01"}, "changes": [
+            {"rename": {"unit": {"code": "03388", "level": "commune"}, "name": "Phường Mới"}}]},
+            "test")
+    del loaded.log.append
+    assert loaded.log.last_id() == events
+    with loaded.reading() as tl:
+        assert sorted(tl.existing(D("2026-01-01")), key=str) == before
+    fresh = bootstrap.build(loaded.log.database.url)
+    try:
+        with fresh.reading() as tl:
+            assert queries.by_code(tl, "03388", D("2026-01-01")).name == "Phường Đoàn Kết"
+    finally:
+        fresh.log.close()
