@@ -1,0 +1,91 @@
+// The registry's own REST API (/v1, see openapi/) from the page. Same origin: no other host is asked.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+const cache = new Map();
+
+/** GET a JSON document; identical requests share one promise (the registry's past does not move). */
+export function get(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") query.set(k, v);
+  }
+  const url = query.size ? `${path}?${query}` : path;
+  if (!cache.has(url)) {
+    const request = fetch(url, { headers: { Accept: "application/json" } }).then(async (r) => {
+      const body = await r.json().catch(() => null);
+      if (!r.ok) throw new ApiError(r.status, body);
+      return body;
+    });
+    request.catch(() => cache.delete(url));
+    cache.set(url, request);
+  }
+  return cache.get(url);
+}
+
+/** Every item of a paged list ({items, next}), following cursors up to `max` items. */
+export async function all(path, params = {}, max = 5000) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await get(path, { ...params, limit: params.limit ?? 500, cursor });
+    const list = Array.isArray(page) ? page : page.items;
+    items.push(...list);
+    cursor = Array.isArray(page) ? null : page.next;
+  } while (cursor && items.length < max);
+  return items;
+}
+
+/** A unit as the page uses it, whatever optional fields the server adds. */
+export function unit(u) {
+  if (!u) return null;
+  return {
+    id: String(u.id),
+    code: u.code ?? null,
+    name: u.name,
+    kind: u.kind ?? null,
+    type: u.type ?? null,
+    level: u.level ?? null,
+    parent_id: u.parent_id ?? null,
+    valid_from: u.valid_from ?? null,
+    valid_to: u.valid_to ?? null,
+  };
+}
+
+export const provinces = async (at) =>
+  (await all("/v1/units", { at, level: "province" })).map(unit);
+
+export const unitAt = async (id, at) => unit(await get(`/v1/units/${id}`, { at }));
+
+export const history = (id) => get(`/v1/units/${id}/history`);
+
+export const acts = () => all("/v1/acts");
+
+export const act = (id) => get(`/v1/acts/${id}`);
+
+export const codeAt = (code, at, level) => get(`/v1/codes/${encodeURIComponent(code)}`, { at, level });
+
+/** Every unit under `id` on `at` (not `id` itself), flat, each with its parent_id. */
+export async function subtree(id, at) {
+  const rows = await get("/v1/snapshot", { at, within: id, format: "json" });
+  const list = Array.isArray(rows) ? rows : rows.items ?? rows.units;
+  return list.map(unit).filter((u) => u.id !== id);
+}
+
+export const changes = (from, to, within) => all("/v1/changes", { from, to, within });
+
+export const lineage = async (id, direction) => {
+  const body = await get(`/v1/units/${id}/lineage`, { direction, depth: 1 });
+  return Array.isArray(body) ? body : body.items;
+};
+
+export const search = async (q, limit = 20) => {
+  const body = await get("/v1/search", { q, limit });
+  return Array.isArray(body) ? body : body.items;
+};

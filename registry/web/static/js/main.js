@@ -1,0 +1,193 @@
+// The explorer: one page, four views, and a URL that holds the view, the unit and the dates.
+//   #/tree?unit=<id>&at=2025-07-01      #/changes?unit=<id>&from=…&to=…
+//   #/lineage?unit=<id>&at=…            #/unit?unit=<id>            (&lang=en on any of them)
+
+import * as api from "./api.js";
+import { setLang, lang, t } from "./i18n.js";
+import { addDays, dayNumber, fromDayNumber, today } from "./dates.js";
+import { renderTree } from "./views/tree.js";
+import { renderChanges } from "./views/changes.js";
+import { renderLineage } from "./views/lineage.js";
+import { renderUnit } from "./views/unit.js";
+import { attachSearch } from "./views/search.js";
+import { h, clear } from "./dom.js";
+
+const VIEWS = { tree: renderTree, changes: renderChanges, lineage: renderLineage, unit: renderUnit };
+const $ = (id) => document.getElementById(id);
+
+const state = { view: "tree", unit: null, at: null, from: null, to: null, lang: "vi" };
+let changeDays = [];          // effective dates of every recorded act, ISO, ascending
+let renderCount = 0;
+
+function readUrl() {
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  const p = new URLSearchParams(query);
+  state.view = VIEWS[path] ? path : "tree";
+  state.unit = p.get("unit");
+  state.at = validDate(p.get("at")) ?? state.at ?? defaultDay();
+  state.from = validDate(p.get("from")) ?? state.from;
+  state.to = validDate(p.get("to")) ?? state.to;
+  state.lang = p.get("lang") ?? localStorage.getItem("registry.lang") ?? "vi";
+}
+
+export function urlFor(patch = {}) {
+  const s = { ...state, ...patch };
+  const p = new URLSearchParams();
+  if (s.unit) p.set("unit", s.unit);
+  if (s.view === "changes") {
+    p.set("from", s.from);
+    p.set("to", s.to);
+  } else if (s.view !== "unit") {
+    p.set("at", s.at);
+  }
+  if (s.lang !== "vi") p.set("lang", s.lang);
+  return `#/${s.view}?${p}`;
+}
+
+/** Change the state, write it into the URL (a new history entry unless `replace`), and draw. */
+export function navigate(patch, { replace = false } = {}) {
+  Object.assign(state, patch);
+  const url = urlFor();
+  if (url !== location.hash) history[replace ? "replaceState" : "pushState"](null, "", url);
+  render();
+}
+
+function validDate(value) {
+  return value && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null;
+}
+
+function defaultDay() {
+  return today();
+}
+
+function defaultPeriod() {
+  // The latest change, seen from the day before it to the day it took effect.
+  const last = changeDays.filter((d) => d <= state.at).at(-1) ?? changeDays.at(-1) ?? state.at;
+  return { from: addDays(last, -1), to: last };
+}
+
+async function render() {
+  const count = ++renderCount;
+  const ctx = { current: () => count === renderCount, state: { ...state }, navigate, urlFor };
+  setLang(state.lang);
+  $("lang").textContent = state.lang === "vi" ? "EN" : "VI";
+  for (const a of document.querySelectorAll(".tabs a")) {
+    a.href = urlFor({ view: a.dataset.view });
+    a.classList.toggle("active", a.dataset.view === state.view);
+    if (a.dataset.view === state.view) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  if (state.view === "changes" && (!state.from || !state.to)) Object.assign(state, defaultPeriod());
+  $("date-one").hidden = state.view === "changes" || state.view === "unit";
+  $("date-two").hidden = state.view !== "changes";
+  $("date").value = state.at;
+  $("slider").value = String(dayNumber(state.at));
+  $("from").value = state.from ?? "";
+  $("to").value = state.to ?? "";
+  await fillPicker(ctx);
+  if (!ctx.current()) return;
+  const main = $("view");
+  main.dataset.view = state.view;
+  main.setAttribute("aria-busy", "true");
+  try {
+    await VIEWS[state.view]({ ...ctx, state: { ...state } }, main);
+  } catch (err) {
+    if (!ctx.current()) return;
+    console.error(err);
+    clear(main).append(h("p", { class: "error", role: "alert" }, `${t("error")}: ${err.message}`));
+  } finally {
+    if (ctx.current()) main.setAttribute("aria-busy", "false");
+  }
+}
+
+async function fillPicker(ctx) {
+  const picker = $("unit-picker");
+  const top = await api.provinces(state.at).catch(() => []);
+  if (!ctx.current()) return;
+  if (!state.unit && top.length && state.view !== "unit" && state.view !== "lineage") {
+    state.unit = top[0].id;
+    history.replaceState(null, "", urlFor());
+  }
+  const options = top.map((u) => h("option", { value: u.id }, label(u)));
+  if (state.unit && !top.some((u) => u.id === state.unit)) {
+    const chosen = await api.unitAt(state.unit, state.at).catch(() => null);
+    if (!ctx.current()) return;
+    options.unshift(h("option", { value: state.unit }, chosen ? label(chosen) : "—"));
+  }
+  clear(picker).append(...options);
+  picker.value = state.unit ?? "";
+}
+
+const label = (u) => (u.code ? `${u.name} (${u.code})` : u.name);
+
+function setupDateControl() {
+  const slider = $("slider");
+  const first = changeDays[0] ?? state.at;
+  const last = [changeDays.at(-1) ?? state.at, today()].sort().at(-1);
+  // The slider spans the whole years that hold changes (and this year, to reach today).
+  slider.min = String(dayNumber(`${first.slice(0, 4)}-01-01`));
+  slider.max = String(dayNumber(`${last.slice(0, 4)}-12-31`));
+  const list = $("change-days");
+  clear(list).append(...changeDays.map((d) => h("option", { value: String(dayNumber(d)), label: d })));
+  const years = [...new Set(changeDays.map((d) => d.slice(0, 4)))];
+  const span = Number(slider.max) - Number(slider.min);
+  clear($("years")).append(...years.map((y) => {
+    const left = ((dayNumber(`${y}-01-01`) - Number(slider.min)) / span) * 100;
+    return h("button", {
+      type: "button", class: "year", style: `left:${left}%`,
+      onclick: () => navigate({ at: changeDays.find((d) => d.startsWith(y)) }),
+    }, y);
+  }));
+
+  let timer = null;
+  slider.addEventListener("input", () => {
+    const day = fromDayNumber(Number(slider.value));
+    $("date").value = day;
+    clearTimeout(timer);
+    timer = setTimeout(() => navigate({ at: day }, { replace: true }), 120);
+  });
+  $("date").addEventListener("change", (e) => {
+    if (validDate(e.target.value)) navigate({ at: e.target.value });
+  });
+  $("prev-change").addEventListener("click", () => {
+    // The day before the latest change before (or on) the shown date, then that change itself.
+    const before = changeDays.filter((d) => d <= state.at);
+    const at = before.at(-1) === state.at ? addDays(state.at, -1) : before.at(-1);
+    if (at) navigate({ at });
+  });
+  $("next-change").addEventListener("click", () => {
+    const after = changeDays.find((d) => d > state.at);
+    if (!after) return;
+    navigate({ at: addDays(after, -1) === state.at ? after : addDays(after, -1) });
+  });
+  for (const id of ["from", "to"]) {
+    $(id).addEventListener("change", (e) => {
+      if (validDate(e.target.value)) navigate({ [id]: e.target.value });
+    });
+  }
+  $("unit-picker").addEventListener("change", (e) => navigate({ unit: e.target.value }));
+}
+
+async function start() {
+  readUrl();
+  setLang(state.lang);
+  $("lang").addEventListener("click", () => {
+    const next = lang() === "vi" ? "en" : "vi";
+    localStorage.setItem("registry.lang", next);
+    navigate({ lang: next }, { replace: true });
+  });
+  changeDays = [...new Set((await api.acts().catch(() => [])).map((a) => a.effective).filter(Boolean))]
+    .sort();
+  setupDateControl();
+  // A name can only appear or vanish on a change's date: asking on the day before each change and
+  // today finds every name the registry ever held.
+  const searchDays = [...new Set([today(), ...changeDays.map((d) => addDays(d, -1)), ...changeDays])];
+  attachSearch($("search"), $("search-results"), (hit) =>
+    navigate({ view: "unit", unit: hit.id }), () => searchDays);
+  window.addEventListener("popstate", () => { readUrl(); render(); });
+  window.addEventListener("hashchange", () => { readUrl(); render(); });
+  document.body.dataset.ready = "true";
+  await render();
+}
+
+start();

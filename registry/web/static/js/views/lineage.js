@@ -1,0 +1,157 @@
+// Where a unit came from and where it went: predecessors to the left, successors to the right,
+// across every reorganisation. Each edge is labelled with the change kind, the share and the act; an
+// ambiguous split is several edges, never one silently picked.
+
+import * as api from "../api.js";
+import { h, clear } from "../dom.js";
+import { t, term, fmtDate } from "../i18n.js";
+import { lastDay } from "../dates.js";
+import { layout, Graph } from "../../vendor/dagre/dagre.esm.js";
+
+const MAX_NODES = 80;
+const MAX_HOPS = 8;
+
+export async function renderLineage(ctx, main) {
+  const { unit: id, at } = ctx.state;
+  if (!id) {
+    clear(main).append(h("p", { class: "hint" }, t("lineage.pick")));
+    return;
+  }
+  clear(main).append(h("p", { class: "loading" }, t("loading")));
+  const hist = await api.history(id);
+  const root = versionOn(hist.versions, at);
+  const nodes = new Map([[id, { ...root, id, side: "root", hops: 0 }]]);
+  const edges = [];
+  await walk(id, "predecessors", nodes, edges);
+  await walk(id, "successors", nodes, edges);
+  if (!ctx.current()) return;
+
+  const preds = edges.filter((e) => e.target === id);
+  const succs = edges.filter((e) => e.source === id);
+  clear(main).append(
+    h("h1", { class: "title" }, t("lineage.title", { name: root.name }),
+      root.code ? h("span", { class: "code" }, root.code) : null),
+    h("p", { class: "subtitle" },
+      `${fmtDate(root.valid_from)} – ${root.valid_to ? fmtDate(lastDay(root.valid_to)) : t("present")}`, " · ",
+      h("a", { href: ctx.urlFor({ view: "unit" }) }, t("view.unit"))),
+    h("div", { class: "diagram", tabindex: "0" }, diagram(nodes, edges, id, ctx)),
+    h("div", { class: "relations" },
+      relationList(t("lineage.pred"), preds, nodes, "source", t("lineage.none_pred"), ctx, "pred"),
+      relationList(t("lineage.succ"), succs, nodes, "target", t("lineage.none_succ"), ctx, "succ")),
+  );
+}
+
+function versionOn(versions, at) {
+  return versions.find((v) => v.valid_from <= at && (!v.valid_to || at < v.valid_to))
+    ?? versions.at(-1);
+}
+
+/** Breadth-first along one direction, one hop per request, so every edge knows both its ends. */
+async function walk(start, direction, nodes, edges) {
+  let frontier = [start];
+  for (let hop = 1; hop <= MAX_HOPS && frontier.length && nodes.size < MAX_NODES; hop++) {
+    const answers = await Promise.all(frontier.map((id) => api.lineage(id, direction)
+      .then((steps) => steps.map((s) => [id, normaliseStep(s)]))));
+    const next = [];
+    for (const [from, step] of answers.flat()) {
+      const other = step.unit.id;
+      if (!nodes.has(other)) {
+        if (nodes.size >= MAX_NODES) break;
+        nodes.set(other, { ...step.unit, side: direction === "predecessors" ? "pred" : "succ", hops: hop });
+        next.push(other);
+      }
+      const [source, target] = direction === "predecessors" ? [other, from] : [from, other];
+      if (!edges.some((e) => e.source === source && e.target === target && e.act?.id === step.act?.id)) {
+        edges.push({ source, target, ...step });
+      }
+    }
+    frontier = next;
+  }
+}
+
+function normaliseStep(s) {
+  return {
+    unit: api.unit(s.unit ?? s),
+    edge: s.edge ?? s.edge_type ?? s.type_of_edge ?? "whole",
+    share: s.share ?? null,
+    change: s.change ?? s.change_kind ?? s.kind ?? null,
+    on: s.on ?? null,
+    act: s.act ?? null,
+    clause: s.clause ?? null,
+  };
+}
+
+const NODE_W = 210;
+const NODE_H = 52;
+
+function edgeText(e) {
+  const share = e.share != null ? ` ${Math.round(e.share * 100)}%` : "";
+  return [`${term("change", e.change)} · ${term("edge", e.edge)}${share}`,
+    e.act?.number ?? t("diff.unnumbered")];
+}
+
+function diagram(nodes, edges, rootId, ctx) {
+  const g = new Graph({ multigraph: true });
+  g.setGraph({ rankdir: "LR", nodesep: 16, ranksep: 70, edgesep: 12, marginx: 8, marginy: 8 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const [id] of nodes) g.setNode(id, { width: NODE_W, height: NODE_H });
+  edges.forEach((e, i) => {
+    const [a, b] = edgeText(e);
+    const width = Math.max(a.length, b.length) * 6.4 + 12;
+    g.setEdge(e.source, e.target, { width, height: 32, labelpos: "c" }, `e${i}`);
+  });
+  layout(g);
+  const { width, height } = g.graph();
+
+  const svg = h("svg", {
+    class: "lineage", width: Math.ceil(width), height: Math.ceil(height),
+    viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`, role: "img",
+    "aria-label": t("lineage.edges"),
+  },
+  h("defs", {}, h("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
+    markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" },
+  h("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "arrowhead" }))));
+
+  edges.forEach((e, i) => {
+    const geo = g.edge({ v: e.source, w: e.target, name: `e${i}` });
+    const d = geo.points.map((p, j) => `${j ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
+    const [a, b] = edgeText(e);
+    svg.append(h("g", { class: `edge e-${e.edge}`, "data-source": e.source, "data-target": e.target },
+      h("path", { d, "marker-end": "url(#arrow)" }),
+      h("g", { class: "edge-label", transform: `translate(${geo.x.toFixed(1)},${geo.y.toFixed(1)})` },
+        h("rect", { x: -geo.width / 2, y: -16, width: geo.width, height: 32, rx: 4 }),
+        h("text", { y: -3, "text-anchor": "middle" }, a),
+        h("text", { y: 11, "text-anchor": "middle", class: "act" }, b)),
+      h("title", {}, `${a} — ${b}${e.clause ? `, ${e.clause}` : ""} (${e.on ?? ""})`)));
+  });
+
+  for (const [id, n] of nodes) {
+    const geo = g.node(id);
+    const x = geo.x - NODE_W / 2;
+    const y = geo.y - NODE_H / 2;
+    const name = n.name.length > 30 ? `${n.name.slice(0, 29)}…` : n.name;
+    const span = `${n.code ?? "—"} · ${fmtDate(n.valid_from)}–${n.valid_to ? fmtDate(lastDay(n.valid_to)) : t("present")}`;
+    const link = h("a", { href: ctx.urlFor({ view: "lineage", unit: id }) },
+      h("rect", { x, y, width: NODE_W, height: NODE_H, rx: 6 }),
+      h("text", { x: geo.x, y: y + 21, "text-anchor": "middle", class: "n-name" }, name),
+      h("text", { x: geo.x, y: y + 39, "text-anchor": "middle", class: "n-meta" }, span),
+      h("title", {}, `${n.name} (${n.code ?? "—"}) ${n.type ?? ""}`));
+    svg.append(h("g", { class: `node side-${n.side}`, "data-side": n.side, "data-id": id,
+      "data-name": n.name }, link));
+  }
+  return svg;
+}
+
+function relationList(title, list, nodes, end, empty, ctx, side) {
+  return h("section", { class: `relation ${side}` },
+    h("h2", {}, `${title} (${list.length})`),
+    list.length ? h("ul", {}, list.map((e) => {
+      const n = nodes.get(e[end]);
+      const [a] = edgeText(e);
+      return h("li", { "data-side": side },
+        h("a", { href: ctx.urlFor({ view: "lineage", unit: n.id }) }, n.name),
+        n.code ? h("span", { class: "code" }, n.code) : null,
+        h("span", { class: "extra" }, `${a} · ${e.act?.number ?? t("diff.unnumbered")}`
+          + `${e.clause ? `, ${e.clause}` : ""} · ${fmtDate(e.on)}`));
+    })) : h("p", { class: "hint" }, empty));
+}

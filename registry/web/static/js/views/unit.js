@@ -1,0 +1,126 @@
+// One unit: its versions as a timeline, the acts behind them, where it came from and went, and
+// what its code meant over time ("03388 meant Phường Quyết Tiến until 2025-06-30, then Phường Đoàn Kết").
+
+import * as api from "../api.js";
+import { h, clear } from "../dom.js";
+import { t, term, fmtDate } from "../i18n.js";
+import { addDays, lastDay, today } from "../dates.js";
+
+export async function renderUnit(ctx, main) {
+  const { unit: id } = ctx.state;
+  if (!id) {
+    clear(main).append(h("p", { class: "hint" }, t("unit.pick")));
+    return;
+  }
+  clear(main).append(h("p", { class: "loading" }, t("loading")));
+  const hist = await api.history(id);
+  const versions = hist.versions ?? [];
+  const last = versions.at(-1) ?? {};
+  const codes = [...new Map(versions.filter((v) => v.code)
+    .map((v) => [`${v.level}\u0000${v.code}`, { code: v.code, level: v.level }])).values()];
+  const meanings = await Promise.all(codes.map((c) => codeMeaning(c.code, c.level)));
+  if (!ctx.current()) return;
+
+  const began = hist.began ?? versions[0]?.valid_from;
+  const ended = hist.ended ?? last.valid_to ?? null;
+  clear(main).append(
+    h("h1", { class: "title" }, last.name, last.code ? h("span", { class: "code" }, last.code) : null),
+    h("p", { class: "subtitle" },
+      [last.type, term("level", last.level), last.kind ? term("kind", last.kind) : null]
+        .filter(Boolean).join(" · ")),
+    h("p", { class: "life" },
+      `${t("unit.began")} ${fmtDate(began)}`,
+      hist.history_before_unknown ? ` (${t("unit.unknown_before")})` : "",
+      " · ", ended ? `${t("unit.ended")} ${fmtDate(ended)}` : t("unit.still")),
+    h("p", { class: "actions" },
+      h("a", { class: "button", href: ctx.urlFor({ view: "tree", at: lastDay(ended) ?? ctx.state.at }) },
+        t("unit.show_tree")),
+      h("a", { class: "button", href: ctx.urlFor({ view: "lineage", at: lastDay(ended) ?? ctx.state.at }) },
+        t("unit.show_lineage"))),
+    meanings.length ? h("section", { class: "codes" },
+      h("h2", {}, t("unit.code_meaning")),
+      meanings.map((m) => codeSection(m, ctx))) : null,
+    h("section", { class: "versions" },
+      h("h2", {}, `${t("unit.versions")} (${versions.length})`),
+      h("ol", { class: "timeline" }, versions.map((v) => versionItem(v)))),
+    relations(t("unit.pred"), hist.predecessors ?? [], ctx, "pred"),
+    relations(t("unit.succ"), hist.successors ?? [], ctx, "succ"),
+    h("section", { class: "events" },
+      h("h2", {}, t("unit.events")),
+      h("ol", { class: "events" }, (hist.events ?? []).map((e) => eventItem(e)))),
+  );
+}
+
+function versionItem(v) {
+  return h("li", { class: "version" },
+    h("span", { class: "when" },
+      `${fmtDate(v.valid_from)} – ${v.valid_to ? fmtDate(lastDay(v.valid_to)) : t("present")}`),
+    h("span", { class: "what" },
+      h("strong", {}, v.name), v.code ? h("span", { class: "code" }, v.code) : null,
+      h("span", { class: "type" }, v.type ?? ""),
+      v.parent_name ? h("span", { class: "under" }, `${t("unit.under")} ${v.parent_name}`
+        + (v.parent_code ? ` (${v.parent_code})` : "")) : null));
+}
+
+function eventItem(e) {
+  const act = e.act ?? {};
+  return h("li", { class: e.superseded ? "event superseded" : "event" },
+    h("span", { class: "when" }, fmtDate(e.on)),
+    h("span", { class: `chip k-${e.kind}` }, term("change", e.kind)),
+    h("span", { class: "act-number" }, act.number ?? `${t("diff.unnumbered")} (${act.kind ?? "?"})`),
+    e.clause ? h("span", { class: "extra" }, e.clause) : null);
+}
+
+function relations(title, list, ctx, side) {
+  if (!list.length) return null;
+  return h("section", { class: `relation ${side}` },
+    h("h2", {}, `${title} (${list.length})`),
+    h("ul", {}, list.map((r) => h("li", {},
+      h("a", { href: ctx.urlFor({ view: "unit", unit: String(r.id ?? r.unit?.id) }) },
+        r.name ?? r.unit?.name),
+      (r.code ?? r.unit?.code) ? h("span", { class: "code" }, r.code ?? r.unit?.code) : null,
+      h("span", { class: "extra" }, [term("change", r.change), term("edge", r.edge),
+        r.share != null ? `${Math.round(r.share * 100)}%` : null,
+        r.act?.number, r.clause, fmtDate(r.on)].filter(Boolean).join(" · "))))));
+}
+
+let changeDaysPromise = null;
+
+/** Days on which a code can change hands: each act's effective date, the day before it, and today. */
+function probeDays() {
+  changeDaysPromise ??= api.acts().then((acts) => {
+    const days = new Set([today()]);
+    for (const a of acts) if (a.effective) { days.add(a.effective); days.add(addDays(a.effective, -1)); }
+    return [...days].sort();
+  });
+  return changeDaysPromise;
+}
+
+/** The successive holders of a code at a level: [{unit, from, until}], oldest first. */
+async function codeMeaning(code, level) {
+  const days = await probeDays();
+  const held = await Promise.all(days.map((d) => api.codeAt(code, d, level)
+    .then((m) => api.unit(m.unit ?? m)).catch(() => null)));
+  const runs = [];
+  days.forEach((day, i) => {
+    const u = held[i];
+    const prev = runs.at(-1);
+    if (!u) return;
+    if (prev && prev.unit.id === u.id && prev.unit.name === u.name) {
+      prev.until = u.valid_to;
+    } else {
+      runs.push({ unit: u, from: u.valid_from, until: u.valid_to, day });
+    }
+  });
+  return { code, level, runs };
+}
+
+function codeSection({ code, runs }, ctx) {
+  const parts = runs.map((r, i) => {
+    const link = h("a", { href: ctx.urlFor({ view: "unit", unit: r.unit.id }) }, r.unit.name);
+    const until = r.until ? ` ${t("unit.until", { date: fmtDate(lastDay(r.until)) })}` : "";
+    if (i === 0) return [t("unit.meant", { code, name: "" }).trimEnd(), " ", link, until];
+    return [`, ${t("unit.then")} `, link, until];
+  });
+  return h("p", { class: "meaning", "data-code": code }, parts.flat());
+}
