@@ -1,0 +1,1 @@
+"""Delivery over HTTP: REST (``rest/``), GraphQL (``graphql/``), one error table (``problems``)."""

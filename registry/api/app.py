@@ -1,0 +1,94 @@
+"""The ASGI application: REST under ``/v1``, GraphQL at ``/graphql``, the explorer at ``/``.
+
+Built once by ``create_app`` from what the composition root made; nothing is read from the
+environment here. Middleware order (outermost first): CORS (if configured), the body limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import FileResponse, Response
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from registry.adapters.tokens import TokenStore
+from registry.api import problems
+from registry.api.limits import BodyLimit
+from registry.api.rest import acts, changes, codes, crosswalk, feed, health, snapshot, units
+from registry.api.services import Services
+from registry.application.service import Registry
+from registry.domain.errors import RegistryError
+from registry.settings import Settings
+
+if TYPE_CHECKING:
+    from registry.application.reading import Reader
+
+ROOT = Path(__file__).resolve().parents[2]
+OPENAPI = ROOT / "openapi" / "openapi.yaml"
+EXPLORER = Path(__file__).resolve().parents[1] / "web" / "static"
+
+
+def create_app(settings: Settings, registry: Registry, reader: Reader,
+               tokens: TokenStore | None = None) -> Starlette:
+    from registry.api.graphql.view import graphql_route
+
+    tokens = tokens or TokenStore(registry.log.database)
+    services = Services(settings, registry, reader, tokens)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+
+    routes: list[BaseRoute] = [
+        *health.routes(), *units.routes(), *codes.routes(), *crosswalk.routes(),
+        *changes.routes(), *snapshot.routes(), *acts.routes(), *feed.routes(),
+        Route("/openapi.yaml", openapi_document, methods=["GET"]),
+        graphql_route(),
+    ]
+    if (EXPLORER / "index.html").is_file():
+        routes.append(Explorer("/", app=StaticFiles(directory=EXPLORER, html=True),
+                               name="explorer"))
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+            expose_headers=["ETag", "Location"], max_age=600))
+    middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
+
+    handlers: dict[Any, Any] = {
+        RegistryError: problems.registry_error_response,
+        HTTPException: problems.http_error_response,
+        problems.BodyTooLarge: problems.body_too_large_response,
+        Exception: problems.internal_error_response,
+    }
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers=handlers)
+    app.state.services = services
+    return app
+
+
+def openapi_document(request: Request) -> Response:
+    return FileResponse(OPENAPI, media_type="application/yaml")
+
+
+class Explorer(Mount):
+    """The browser explorer's files at ``/``, for GET and HEAD only: mounted at the root it would
+    otherwise claim every request, and a POST to a GET-only API path must get the API's 405."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            return Match.NONE, {}
+        return super().matches(scope)

@@ -1,0 +1,1 @@
+"""GraphQL over the read interface: one type per module, loaders per request, limits and caches."""

@@ -1,0 +1,80 @@
+"""One set of DataLoaders per request, so that a tree of N units costs a bounded number of reads.
+
+``children`` answers a unit's children from one ``snapshot(at, within=unit)`` read of its whole
+subtree, indexed by superior: the children of every unit inside that subtree are then known
+without another read, and every unit seen is primed into ``units`` (which answers ``parent``).
+Each batch is one hop to the thread pool, because the reader is synchronous.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+
+from registry.domain.errors import NotFound
+
+Row = dict[str, Any]
+Key = tuple[UUID, date, datetime | None]
+
+
+@dataclass
+class Subtrees:
+    """Children by superior, for every unit whose subtree was read, per (at, known_at)."""
+
+    children: dict[tuple[date, datetime | None], dict[UUID, list[Row]]] = field(
+        default_factory=lambda: defaultdict(dict))
+
+
+class Loaders:
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.subtrees = Subtrees()
+        self.units: DataLoader[Key, Row | None] = DataLoader(load_fn=self._units)
+        self.children: DataLoader[Key, list[Row]] = DataLoader(load_fn=self._children)
+        self.acts: DataLoader[UUID, Row] = DataLoader(load_fn=self._acts)
+
+    async def _acts(self, keys: list[UUID]) -> list[Row]:
+        return await run_in_threadpool(lambda: [self.reader.act(k).as_dict() for k in keys])
+
+    async def _units(self, keys: list[Key]) -> list[Row | None]:
+        return await run_in_threadpool(self._read_units, keys)
+
+    def _read_units(self, keys: list[Key]) -> list[Row | None]:
+        out: list[Row | None] = []
+        for org, at, known_at in keys:
+            try:
+                out.append(self.reader.unit(org, at, known_at).as_dict())
+            except NotFound:
+                out.append(None)
+        return out
+
+    async def _children(self, keys: list[Key]) -> list[list[Row]]:
+        missing = [k for k in keys if k[0] not in self.subtrees.children[(k[1], k[2])]]
+        if missing:
+            await run_in_threadpool(self._read_subtrees, missing)
+        return [self.subtrees.children[(at, known)].get(org, []) for org, at, known in keys]
+
+    def _read_subtrees(self, keys: list[Key]) -> None:
+        for org, at, known_at in keys:
+            index = self.subtrees.children[(at, known_at)]
+            if org in index:  # read with an earlier key of this batch
+                continue
+            try:
+                rows = [u.as_dict() for u in self.reader.snapshot(at, org, known_at)]
+            except NotFound:
+                rows = []
+            found: dict[UUID, list[Row]] = {UUID(r["id"]): [] for r in rows}
+            found.setdefault(org, [])
+            for row in rows:
+                parent = row["parent_id"]
+                if parent is not None and UUID(parent) in found and row["id"] != str(org):
+                    found[UUID(parent)].append(row)
+            index.update(found)
+            for row in rows:
+                self.units.prime((UUID(row["id"]), at, known_at), row)

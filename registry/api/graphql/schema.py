@@ -1,0 +1,165 @@
+"""The GraphQL schema: queries over the read interface, and the ``recordAct`` mutation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import (
+    MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache,
+)
+from strawberry.scalars import JSON
+from strawberry.types import ExecutionContext
+
+from registry.api.graphql.act import Act, ActPage
+from registry.api.graphql.change import Change, ChangePage
+from registry.api.graphql.context import Info
+from registry.api.graphql.errors import RegistryErrors
+from registry.api.graphql.unit import Unit
+from registry.api.services import recorder
+from registry.domain.errors import InvalidInput, RegistryError
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2_000
+MAX_ALIASES = 30
+MAX_PAGE = 1000
+
+
+@strawberry.input(description="Narrow `units` down; every condition must hold.")
+class UnitFilter:
+    parent: strawberry.ID | None = None
+    level: str | None = None
+    kind: str | None = None
+    type: str | None = None
+    q: str | None = strawberry.field(default=None, description="part of the name, any accents")
+
+
+@strawberry.type
+class UnitPage:
+    items: list[Unit]
+    next: str | None = strawberry.field(description="cursor of the next page; null at the end")
+
+
+@strawberry.type
+class RecordResult:
+    act_id: strawberry.ID
+    created: bool = strawberry.field(description="false when this idempotency key was seen")
+    events: int
+    organisations: int
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)
+
+
+def _uuid(value: str, field: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"'{str(value)[:60]}' is not an id (a UUID)", field) from None
+
+
+def _first(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput(f"between 1 and {MAX_PAGE}", "first")
+    return first
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A unit on a date, by id or by code (and level).")
+    async def unit(self, info: Info, id: strawberry.ID | None = None, code: str | None = None,
+                   level: str | None = None, at: date | None = None,
+                   known_at: datetime | None = None) -> Unit | None:
+        reader = info.context.services.reader
+        on, known = at or date.today(), _moment(known_at)
+        if (id is None) == (code is None):
+            raise InvalidInput("give exactly one of id and code", "id")
+        if id is not None:
+            view = await run_in_threadpool(reader.unit, _uuid(id, "id"), on, known)
+        else:
+            match = await run_in_threadpool(reader.by_code, code, on, level, known)
+            view = match.unit
+        return Unit.from_row(view.as_dict(), on, known)
+
+    @strawberry.field(description="Units existing on a date, in code order, a page at a time.")
+    async def units(self, info: Info, filter: UnitFilter | None = None, at: date | None = None,
+                    known_at: datetime | None = None, first: int = 100,
+                    after: str | None = None) -> UnitPage:
+        reader = info.context.services.reader
+        on, known, f = at or date.today(), _moment(known_at), filter or UnitFilter()
+        parent = _uuid(f.parent, "filter.parent") if f.parent is not None else None
+        page = await run_in_threadpool(
+            lambda: reader.units(on, known, parent=parent, level=f.level, kind=f.kind,
+                                 type=f.type, q=f.q, limit=_first(first), cursor=after))
+        return UnitPage(items=[Unit.from_row(u.as_dict(), on, known) for u in page.items],
+                        next=page.next)
+
+    @strawberry.field(description="Changes that took effect between two dates (inclusive).")
+    async def changes(self, info: Info, from_: Annotated[date, strawberry.argument(name="from")],
+                      to: date, within: strawberry.ID | None = None,
+                      known_at: datetime | None = None, first: int = 100,
+                      after: str | None = None) -> ChangePage:
+        reader = info.context.services.reader
+        known = _moment(known_at)
+        inside = _uuid(within, "within") if within is not None else None
+        page = await run_in_threadpool(
+            lambda: reader.changes(from_, to, inside, known, limit=_first(first), cursor=after))
+        return ChangePage(items=[Change.from_row(c.as_dict(), known) for c in page.items],
+                          next=page.next)
+
+    @strawberry.field(description="Legal acts in recording order, a page at a time.")
+    async def acts(self, info: Info, first: int = 100, after: str | None = None) -> ActPage:
+        reader = info.context.services.reader
+        page = await run_in_threadpool(lambda: reader.acts(limit=_first(first), cursor=after))
+        return ActPage(items=[Act.from_row(a.as_dict()) for a in page.items], next=page.next)
+
+    @strawberry.field(description="One legal act, with its document.")
+    async def act(self, info: Info, id: strawberry.ID) -> Act | None:
+        row = await info.context.loaders.acts.load(_uuid(id, "id"))
+        return Act.from_row(row)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Record an act document (needs a recorder token). The same "
+                                     "idempotency key twice records it once.")
+    async def record_act(self, info: Info, document: JSON,
+                         idempotency_key: str | None = None) -> RecordResult:
+        token = await run_in_threadpool(recorder, info.context.request)
+        key = None
+        if idempotency_key is not None:
+            key = idempotency_key.strip()
+            if not key or len(key) > 200 or not key.isprintable():
+                raise InvalidInput("1 to 200 printable characters", "idempotencyKey")
+            key = f"http:{key}"
+        registry = info.context.services.registry
+        result: Any = await run_in_threadpool(registry.record, document, token.actor, key)
+        return RecordResult(act_id=strawberry.ID(str(result.act_id)), created=result.created,
+                            events=result.events, organisations=result.organisations)
+
+
+class RegistrySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [e for e in errors if e.original_error is not None
+                      and not isinstance(e.original_error, (RegistryError, GraphQLError))]
+        super().process_errors(unexpected, execution_context)
+
+
+schema = RegistrySchema(
+    query=Query, mutation=Mutation,
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        RegistryErrors,
+    ])

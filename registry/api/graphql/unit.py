@@ -1,0 +1,119 @@
+"""``Unit``: an organisation as it stood on a date; its relatives are seen on that date too."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from registry.api.graphql.context import Info
+
+if TYPE_CHECKING:
+    from registry.api.graphql.history import History
+    from registry.api.graphql.lineage import LineageStep
+
+MAX_DEPTH = 100
+
+
+@strawberry.type(description="An organisation as it stood on the date `at`.")
+class Unit:
+    id: strawberry.ID
+    code: str | None
+    name: str
+    kind: str
+    type: str
+    level: str | None
+    parent_id: strawberry.ID | None
+    territory_id: strawberry.ID | None
+    valid_from: date = strawberry.field(description="first day of this version")
+    valid_to: date | None = strawberry.field(description="first day it no longer holds; "
+                                                         "null while it lasts")
+    at: date = strawberry.field(description="the date this unit is seen on")
+    known_at: strawberry.Private[datetime | None]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], at: date, known_at: datetime | None) -> Unit:
+        return cls(
+            id=strawberry.ID(row["id"]), code=row["code"], name=row["name"], kind=row["kind"],
+            type=row["type"], level=row["level"],
+            parent_id=_id(row.get("parent_id")), territory_id=_id(row.get("territory_id")),
+            valid_from=date.fromisoformat(row["valid_from"]),
+            valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+            at=at, known_at=known_at)
+
+    @strawberry.field(description="the superior on `at` (default: this unit's date)")
+    async def parent(self, info: Info, at: date | None = None) -> Unit | None:
+        on = at or self.at
+        if on == self.at and self.parent_id is None:
+            return None
+        if on == self.at:
+            parent = UUID(str(self.parent_id))
+        else:
+            me = await info.context.loaders.units.load((UUID(str(self.id)), on, self.known_at))
+            if me is None or me["parent_id"] is None:
+                return None
+            parent = UUID(me["parent_id"])
+        row = await info.context.loaders.units.load((parent, on, self.known_at))
+        return Unit.from_row(row, on, self.known_at) if row else None
+
+    @strawberry.field(description="the units directly under this one on `at`")
+    async def children(self, info: Info, at: date | None = None) -> list[Unit]:
+        on = at or self.at
+        rows = await info.context.loaders.children.load((UUID(str(self.id)), on, self.known_at))
+        return [Unit.from_row(r, on, self.known_at) for r in rows]
+
+    @strawberry.field(description="the superiors on `at`, nearest first")
+    async def ancestors(self, info: Info, at: date | None = None) -> list[Unit]:
+        on = at or self.at
+        out: list[Unit] = []
+        current: Unit | None = self
+        if on != self.at:
+            row = await info.context.loaders.units.load((UUID(str(self.id)), on, self.known_at))
+            current = Unit.from_row(row, on, self.known_at) if row else None
+        seen = {str(self.id)}
+        while current is not None and current.parent_id is not None and len(out) < MAX_DEPTH:
+            if str(current.parent_id) in seen:
+                break
+            seen.add(str(current.parent_id))
+            row = await info.context.loaders.units.load(
+                (UUID(str(current.parent_id)), on, self.known_at))
+            current = Unit.from_row(row, on, self.known_at) if row else None
+            if current is not None:
+                out.append(current)
+        return out
+
+    @strawberry.field(description="every version, the events behind them, and the lineage")
+    async def history(self, info: Info) -> Annotated[
+            History, strawberry.lazy("registry.api.graphql.history")]:
+        from registry.api.graphql.history import History
+        reader = info.context.services.reader
+        view = await run_in_threadpool(reader.history, UUID(str(self.id)), self.known_at)
+        return History.from_row(view.as_dict(), self.known_at)
+
+    @strawberry.field(description="the units this one came from; depth 0 follows every step")
+    async def predecessors(self, info: Info, depth: int = 1) -> list[Annotated[
+            LineageStep, strawberry.lazy("registry.api.graphql.lineage")]]:
+        return await _lineage(info, self, "predecessors", depth)
+
+    @strawberry.field(description="the units this one went into; depth 0 follows every step")
+    async def successors(self, info: Info, depth: int = 1) -> list[Annotated[
+            LineageStep, strawberry.lazy("registry.api.graphql.lineage")]]:
+        return await _lineage(info, self, "successors", depth)
+
+
+async def _lineage(info: Info, unit: Unit, direction: str, depth: int) -> list[LineageStep]:
+    from registry.api.graphql.lineage import LineageStep
+    from registry.domain.errors import InvalidInput
+    if not 0 <= depth <= MAX_DEPTH:
+        raise InvalidInput(f"between 0 and {MAX_DEPTH}", "depth")
+    reader = info.context.services.reader
+    steps = await run_in_threadpool(reader.lineage, UUID(str(unit.id)), direction,
+                                    depth or None, unit.known_at)
+    return [LineageStep.from_row(s.as_dict(), unit.known_at) for s in steps]
+
+
+def _id(value: str | None) -> strawberry.ID | None:
+    return strawberry.ID(value) if value else None

@@ -1,0 +1,26 @@
+"""``/graphql``: strawberry's ASGI view with a typed context and fresh loaders per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from registry.api.graphql.context import Context
+from registry.api.graphql.loaders import Loaders
+from registry.api.services import services
+
+
+class RegistryGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any) -> Context:
+        found = services(request)
+        return Context(request=request, response=response, services=found,
+                       loaders=Loaders(found.reader))
+
+
+def graphql_route() -> Route:
+    from registry.api.graphql.schema import schema
+    view = RegistryGraphQL(schema, graphql_ide="graphiql")
+    return Route("/graphql", view, methods=["GET", "POST"])

@@ -1,0 +1,81 @@
+"""``/v1/acts``: legal acts as recorded, and recording a new one (recorder token required)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry.api.rest.params import Params
+from registry.api.rest.units import MAX_LIMIT
+from registry.api.services import recorder, services
+from registry.domain.errors import InvalidInput
+
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+MAX_KEY = 200
+
+
+async def acts(request: Request) -> Response:
+    if request.method == "POST":
+        return await record(request)
+    return await run_in_threadpool(list_acts, request)
+
+
+def list_acts(request: Request) -> Response:
+    p = Params(request, ("limit", "cursor"))
+    page = services(request).reader.acts(limit=p.integer("limit", 100, 1, MAX_LIMIT),
+                                         cursor=p.text("cursor"))
+    return JSONResponse({"items": [a.as_dict() for a in page.items], "next": page.next})
+
+
+def get_act(request: Request) -> Response:
+    p = Params(request, ())
+    return JSONResponse(services(request).reader.act(p.path_uuid()).as_dict())
+
+
+async def record(request: Request) -> Response:
+    Params(request, ())
+    token = await run_in_threadpool(recorder, request)
+    key = idempotency_key(request)
+    document = parse_body(request.headers.get("content-type", ""), await request.body())
+    registry = services(request).registry
+    result = await run_in_threadpool(registry.record, document, token.actor, key)
+    body = {"act_id": str(result.act_id), "created": result.created, "events": result.events,
+            "organisations": result.organisations}
+    return JSONResponse(body, status_code=201 if result.created else 200,
+                        headers={"Location": f"/v1/acts/{result.act_id}"})
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    key = key.strip().strip('"')
+    if not key or len(key) > MAX_KEY or not key.isprintable():
+        raise InvalidInput(f"1 to {MAX_KEY} printable characters", "Idempotency-Key")
+    return f"http:{key}"
+
+
+def parse_body(content_type: str, raw: bytes) -> Any:
+    media = content_type.split(";")[0].strip().lower()
+    if media not in JSON_TYPES + YAML_TYPES:
+        raise HTTPException(415, "send the act as application/json or application/yaml")
+    try:
+        text = raw.decode("utf-8")
+        return json.loads(text) if media in JSON_TYPES else yaml.safe_load(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as e:
+        raise InvalidInput(f"not valid {media}: {e}", "body") from None
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v1/acts", acts, methods=["GET", "POST"]),
+        Route("/v1/acts/{id}", get_act, methods=["GET"]),
+    ]

@@ -1,0 +1,31 @@
+"""``/v1/changes``: what changed between two dates, optionally within one unit."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry.api.rest.caching import conditional, frozen_tag
+from registry.api.rest.params import Params
+from registry.api.services import services
+from registry.api.rest.units import MAX_LIMIT
+
+
+def changes(request: Request) -> Response:
+    p = Params(request, ("from", "to", "within", "known_at", "limit", "cursor"))
+    start, end = p.date("from", required=True), p.date("to", required=True)
+    assert start is not None and end is not None
+    within, known_at = p.uuid("within"), p.moment()
+    limit, cursor = p.integer("limit", 100, 1, MAX_LIMIT), p.text("cursor")
+
+    def build() -> Response:
+        page = services(request).reader.changes(start, end, within, known_at, limit=limit,
+                                                cursor=cursor)
+        return JSONResponse({"items": [c.as_dict() for c in page.items], "next": page.next})
+
+    return conditional(request, frozen_tag(request, [start, end], known_at), build)
+
+
+def routes() -> list[Route]:
+    return [Route("/v1/changes", changes, methods=["GET"])]

@@ -1,0 +1,38 @@
+"""``/healthz`` (the process answers), ``/readyz`` (the database answers), ``/v1/ping`` (a
+constant answer, the benchmarks' baseline)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry.api import problems
+from registry.api.services import services
+
+PONG = {"pong": True}
+
+
+def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def readyz(request: Request) -> Response:
+    try:
+        position = services(request).registry.log.last_id()
+    except Exception as e:  # the database driver's errors: not ready, say why
+        return problems.response(problems.Kind(503, "not-ready", "Not ready", "UNAVAILABLE"),
+                                 f"the database does not answer: {type(e).__name__}", request)
+    return JSONResponse({"status": "ready", "position": position})
+
+
+async def ping(request: Request) -> Response:
+    return JSONResponse(PONG)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/v1/ping", ping, methods=["GET"]),
+    ]

@@ -1,0 +1,105 @@
+"""Strict query parameters: unknown names, malformed dates or ids are refused naming the field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from uuid import UUID
+
+from starlette.requests import Request
+
+from registry.domain.errors import InvalidInput
+
+MAX_TEXT = 200
+
+
+def today() -> date:
+    return date.today()
+
+
+class Params:
+    def __init__(self, request: Request, allowed: tuple[str, ...]) -> None:
+        self.query = request.query_params
+        self.path = request.path_params
+        for name in self.query.keys():
+            if name not in allowed:
+                raise InvalidInput(f"unknown parameter (allowed: {', '.join(allowed) or 'none'})",
+                                   name)
+            if len(self.query.getlist(name)) > 1:
+                raise InvalidInput("given more than once", name)
+
+    def _raw(self, name: str) -> str | None:
+        value = self.query.get(name)
+        return value if value is not None else None
+
+    def text(self, name: str, required: bool = False) -> str | None:
+        value = self._raw(name)
+        if value is None or value == "":
+            if required:
+                raise InvalidInput("required", name)
+            return None
+        if len(value) > MAX_TEXT:
+            raise InvalidInput(f"at most {MAX_TEXT} characters", name)
+        return value
+
+    def date(self, name: str, required: bool = False) -> date | None:
+        value = self.text(name, required)
+        if value is None:
+            return None
+        try:
+            if len(value) != 10:
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(f"'{value}' is not a date (YYYY-MM-DD)", name) from None
+
+    def at(self, name: str = "at") -> date:
+        return self.date(name) or today()
+
+    def moment(self, name: str = "known_at") -> datetime | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(f"'{value}' is not a moment (YYYY-MM-DDTHH:MM:SS[+00:00])",
+                               name) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+    def uuid(self, name: str, required: bool = False) -> UUID | None:
+        value = self.text(name, required)
+        return None if value is None else parse_uuid(value, name)
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.text(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidInput(f"'{value}' is not an integer", name) from None
+        if not low <= number <= high:
+            raise InvalidInput(f"must be between {low} and {high}", name)
+        return number
+
+    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+        value = self.text(name) or default
+        if value not in options:
+            raise InvalidInput(f"one of {', '.join(options)}", name)
+        return value
+
+    def path_uuid(self, name: str = "id") -> UUID:
+        return parse_uuid(str(self.path[name]), name)
+
+    def path_text(self, name: str) -> str:
+        value = str(self.path[name])
+        if not value or len(value) > MAX_TEXT:
+            raise InvalidInput(f"between 1 and {MAX_TEXT} characters", name)
+        return value
+
+
+def parse_uuid(value: str, name: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidInput(f"'{value[:60]}' is not an id (a UUID)", name) from None

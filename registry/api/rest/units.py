@@ -1,0 +1,78 @@
+"""``/v1/units``: units on a date, one unit, its children, its history and its lineage."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry.api.rest.caching import conditional, frozen_tag
+from registry.api.rest.params import Params
+from registry.api.services import services
+
+MAX_LIMIT = 1000
+MAX_DEPTH = 100
+DIRECTIONS = ("predecessors", "successors")
+
+
+def list_units(request: Request) -> Response:
+    p = Params(request, ("at", "known_at", "parent", "level", "kind", "type", "q", "limit",
+                         "cursor"))
+    at, known_at = p.at(), p.moment()
+    kwargs = dict(known_at=known_at, parent=p.uuid("parent"), level=p.text("level"),
+                  kind=p.text("kind"), type=p.text("type"), q=p.text("q"),
+                  limit=p.integer("limit", 100, 1, MAX_LIMIT), cursor=p.text("cursor"))
+
+    def build() -> Response:
+        page = services(request).reader.units(at, **kwargs)
+        return JSONResponse({"items": [u.as_dict() for u in page.items], "next": page.next})
+
+    return conditional(request, frozen_tag(request, [at], known_at), build)
+
+
+def get_unit(request: Request) -> Response:
+    p = Params(request, ("at", "known_at"))
+    unit_id, at, known_at = p.path_uuid(), p.at(), p.moment()
+
+    def build() -> Response:
+        return JSONResponse(services(request).reader.unit(unit_id, at, known_at).as_dict())
+
+    return conditional(request, frozen_tag(request, [at], known_at), build)
+
+
+def children(request: Request) -> Response:
+    p = Params(request, ("at", "known_at", "limit", "cursor"))
+    unit_id, at, known_at = p.path_uuid(), p.at(), p.moment()
+    limit, cursor = p.integer("limit", 100, 1, MAX_LIMIT), p.text("cursor")
+
+    def build() -> Response:
+        page = services(request).reader.children(unit_id, at, known_at, limit=limit,
+                                                 cursor=cursor)
+        return JSONResponse({"items": [u.as_dict() for u in page.items], "next": page.next})
+
+    return conditional(request, frozen_tag(request, [at], known_at), build)
+
+
+def history(request: Request) -> Response:
+    p = Params(request, ("known_at",))
+    unit_id, known_at = p.path_uuid(), p.moment()
+    return JSONResponse(services(request).reader.history(unit_id, known_at).as_dict())
+
+
+def lineage(request: Request) -> Response:
+    p = Params(request, ("direction", "depth", "known_at"))
+    unit_id = p.path_uuid()
+    direction = p.choice("direction", DIRECTIONS, "predecessors")
+    depth = p.integer("depth", 1, 0, MAX_DEPTH)  # 0: follow every step
+    steps = services(request).reader.lineage(unit_id, direction, depth or None, p.moment())
+    return JSONResponse({"items": [s.as_dict() for s in steps]})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v1/units", list_units, methods=["GET"]),
+        Route("/v1/units/{id}", get_unit, methods=["GET"]),
+        Route("/v1/units/{id}/children", children, methods=["GET"]),
+        Route("/v1/units/{id}/history", history, methods=["GET"]),
+        Route("/v1/units/{id}/lineage", lineage, methods=["GET"]),
+    ]

@@ -1,0 +1,103 @@
+"""``registry serve`` (the HTTP interfaces under uvicorn) and ``registry token …`` (API tokens)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from registry.settings import Settings
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common],
+                       help="serve REST (/v1), GraphQL (/graphql) and the explorer (/)")
+    p.add_argument("--host", help="address to listen on (default: $REGISTRY_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: $REGISTRY_PORT or 8000)")
+    p.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    p.set_defaults(handler=_serve, without_registry=True)
+
+    token = sub.add_parser("token", help="API tokens: create, revoke, list")
+    tsub = token.add_subparsers(dest="token_command", required=True)
+    p = tsub.add_parser("create", parents=[common],
+                        help="create a token and print it (shown only this once)")
+    p.add_argument("name", help="the holder; recorded acts name 'token:<name>' as actor")
+    p.add_argument("--role", required=True, choices=("recorder", "reader"))
+    p.set_defaults(handler=_create, without_registry=True)
+    p = tsub.add_parser("revoke", parents=[common], help="revoke every active token of a holder")
+    p.add_argument("name")
+    p.set_defaults(handler=_revoke, without_registry=True)
+    p = tsub.add_parser("list", parents=[common], help="tokens and their state (never secrets)")
+    p.set_defaults(handler=_list, without_registry=True)
+
+
+def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from registry import bootstrap
+    from registry.api.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    bootstrap.migrate(url)
+    registry = bootstrap.build(url)
+    reader = bootstrap.build_reader(url, registry)
+    app = create_app(settings, registry, reader)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"registry: serving {url}", file=sys.stderr)
+    print(f"registry: GraphiQL at http://{shown}:{port}/graphql, REST at "
+          f"http://{shown}:{port}/v1 (contract: /openapi.yaml), explorer at "
+          f"http://{shown}:{port}/", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, access_log=not args.no_access_log,
+                log_level="info", proxy_headers=False)
+    return 0
+
+
+def _store(url: str) -> Any:
+    from registry import bootstrap
+    from registry.adapters.eventstore import Database
+    from registry.adapters.tokens import TokenStore
+
+    bootstrap.migrate(url)
+    return TokenStore(Database.parse(url))
+
+
+def _create(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    from registry.application.service import utcnow
+
+    store = _store(url)
+    try:
+        secret = store.create(args.name, args.role, utcnow())
+    finally:
+        store.close()
+    print(secret)
+    print(f"registry: token '{args.name}' ({args.role}) created; it is shown only this once. "
+          f"Send it as 'Authorization: Bearer <token>'.", file=sys.stderr)
+    return 0
+
+
+def _revoke(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    from registry.application.service import utcnow
+    from registry.domain.errors import NotFound
+
+    store = _store(url)
+    try:
+        count = store.revoke(args.name, utcnow())
+    finally:
+        store.close()
+    if not count:
+        raise NotFound(f"no active token named '{args.name}'")
+    print(f"registry: revoked {count} token(s) of '{args.name}'", file=sys.stderr)
+    return 0
+
+
+def _list(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    store = _store(url)
+    try:
+        tokens = store.list()
+    finally:
+        store.close()
+    for t in tokens:
+        state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+        print(f"{t.name}\t{t.role}\tcreated {t.created_at:%Y-%m-%d %H:%M}\t{state}")
+    return 0
