@@ -1,0 +1,312 @@
+"""INSEE COG files recorded as acts through the application layer.
+
+- ``load_units``: a unit list becomes one registration (``baseline``) on its date: the
+  départements it names, then every COM under its département and every COMD/COMA/ARM under
+  its ``comparent``, each at its own level so a COM and its COMD may share a code.
+- ``apply_events``: each event of a changes file (see ``insee_mapping``) becomes one act, keyed
+  by the event's content. Events dated on or before the latest unit list loaded are already in it
+  and are skipped. An event whose key is recorded is skipped (re-importing changes nothing); an
+  event a previous import recorded that this file no longer contains is withdrawn by a correction
+  act, so "as known at" still shows what each release said.
+
+References to units the registry does not hold (a COMD of a list that had only COMs) are left
+out of the act and named in its note: the registry records what it can check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from registry.application.service import Registry
+from registry.domain.errors import RegistryError
+from registry.domain.timeline import Timeline
+from registry.importers.insee_mapping import (
+    DEPARTEMENT, LEVELS, MODS, SUB_UNITS, Event, Key, departement_of, read_events, read_units,
+)
+
+UNITS_KEY = "insee-cog:units:"
+EVENT_KEY = "insee-cog:event:"
+WITHDRAW_KEY = "insee-cog:withdraw:"
+ISSUER = "INSEE, Code officiel géographique"
+
+
+@dataclass
+class Outcome:
+    recorded: int = 0
+    already: int = 0
+    skipped_before_list: int = 0
+    withdrawn: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+# -- units -------------------------------------------------------------------------------
+
+def units_document(path: Path, as_of: date) -> dict[str, Any]:
+    units = read_units(path)
+    deps = sorted({u.parent for u in units if u.typecom == "COM"})
+    registered: list[dict[str, Any]] = [
+        {"key": f"DEP:{d}", "code": d, "name": f"Département {d}", "type": "DEP",
+         "level": DEPARTEMENT} for d in deps]
+    order = {"COM": 0, "ARM": 1, "COMA": 1, "COMD": 1}
+    for u in sorted(units, key=lambda u: (order[u.typecom], u.typecom, u.code)):
+        parent = f"DEP:{u.parent}" if u.typecom == "COM" else f"COM:{u.parent}"
+        registered.append({"key": f"{u.typecom}:{u.code}", "code": u.code, "name": u.name,
+                           "type": u.typecom, "level": u.level, "parent": {"key": parent}})
+    counts = {t: sum(1 for u in units if u.typecom == t) for t in LEVELS}
+    return {
+        "act": {"number": None, "kind": "baseline", "issuer": ISSUER, "signed": None,
+                "effective": as_of.isoformat(),
+                "title": f"Code officiel géographique: units valid on {as_of.isoformat()}",
+                "verified": True,
+                "note": ("A registration: these units existed on this date; earlier history is "
+                         "not recorded here. " + ", ".join(f"{n} {t}" for t, n in counts.items())
+                         + f", {len(deps)} départements.")},
+        "changes": [{"register": {"units": registered}}],
+    }
+
+
+def load_units(registry: Registry, path: Path, as_of: date, actor: str) -> Any:
+    document = units_document(path, as_of)
+    digest = hashlib.sha256(repr(document).encode()).hexdigest()[:32]
+    return registry.record(document, actor, key=f"{UNITS_KEY}{as_of.isoformat()}:{digest}")
+
+
+def latest_list(tl: Timeline) -> date | None:
+    days = [date.fromisoformat(k[len(UNITS_KEY):].split(":")[0])
+            for k in tl.acts_by_key if k.startswith(UNITS_KEY)]
+    return max(days) if days else None
+
+
+# -- events ------------------------------------------------------------------------------
+
+def apply_events(registry: Registry, path: Path, actor: str,
+                 progress: Callable[[str], None] | None = None) -> Outcome:
+    events = read_events(path)
+    out = Outcome()
+    with registry.reading() as tl:
+        since = latest_list(tl)
+    wanted = [e for e in events if since is None or e.on > since]
+    out.skipped_before_list = len(events) - len(wanted)
+    keys = {EVENT_KEY + e.key for e in wanted}
+    for key, act_id, on in _recorded_events(registry):
+        if key not in keys:
+            _withdraw(registry, key, act_id, on, actor, out, progress)
+    for event in wanted:
+        _record_event(registry, event, actor, out, progress)
+    return out
+
+
+def _recorded_events(registry: Registry) -> list[tuple[str, Any, date]]:
+    with registry.reading() as tl:
+        live = []
+        for key, act_id in tl.acts_by_key.items():
+            act = tl.acts[act_id]
+            if key.startswith(EVENT_KEY) and act.withdrawn_by is None:
+                live.append((key.split("#")[0], act_id, act.effective))
+        return sorted(live, key=lambda k: (k[2], k[0]), reverse=True)
+
+
+def _withdraw(registry: Registry, key: str, act_id: Any, on: date, actor: str, out: Outcome,
+              progress: Callable[[str], None] | None) -> None:
+    document = {
+        "act": {"number": None, "kind": "correction", "issuer": ISSUER, "signed": None,
+                "effective": on.isoformat(),
+                "title": "Change no longer in the INSEE changes file",
+                "verified": True,
+                "note": f"event {key[len(EVENT_KEY):]} is absent from a later release"},
+        "changes": [{"withdraw": {"act": str(act_id),
+                                  "reason": "no longer in INSEE's changes file"}}]}
+    try:
+        registry.record(document, actor, key=f"{WITHDRAW_KEY}{key[len(EVENT_KEY):]}:{act_id}")
+    except RegistryError as e:
+        out.refused.append((f"withdraw {key}", str(e)))
+        return
+    out.withdrawn += 1
+    if progress:
+        progress(f"{on} withdrawn {key[len(EVENT_KEY):]}")
+
+
+def _record_event(registry: Registry, event: Event, actor: str, out: Outcome,
+                  progress: Callable[[str], None] | None) -> None:
+    key = EVENT_KEY + event.key
+    with registry.reading() as tl:
+        known = tl.acts_by_key.get(key)
+        if known is not None and tl.acts[known].withdrawn_by is None:
+            out.already += 1
+            return
+        if known is not None:  # withdrawn by an earlier release, back in this one
+            n = 2
+            while f"{key}#{n}" in tl.acts_by_key:
+                n += 1
+            key = f"{key}#{n}"
+        document = event_document(tl, event)
+    label = f"{event.on} mod {','.join(event.mods)} {event.rows[0].before[1]}"
+    if document is None:
+        out.refused.append((label, "nothing the registry holds is touched"))
+        return
+    try:
+        registry.record(document, actor, key=key)
+    except RegistryError as e:
+        out.refused.append((label, str(e)))
+        if progress:
+            progress(f"{label}: refused: {e}")
+        return
+    out.recorded += 1
+    if progress:
+        progress(f"{label}: recorded")
+
+
+# -- one event as an act document --------------------------------------------------------
+
+def _ref(key: Key) -> dict[str, str]:
+    return {"code": key[1], "level": LEVELS[key[0]]}
+
+
+def _new_key(key: Key) -> str:
+    return f"{key[0]}:{key[1]}"
+
+
+class _Plan:
+    """Builds one event's changes against the registry's state on the day before."""
+
+    def __init__(self, tl: Timeline, event: Event) -> None:
+        self.tl = tl
+        self.event = event
+        self.day_before = event.on - timedelta(days=1)
+        self.before, self.after = event.names()
+        self.links = event.links()
+        self.recoded = event.recoded()  # new key → old key
+        self.missing: list[str] = []
+        known = {k for k in self.before if self._holds(k)}
+        self.missing = sorted(f"{t} {c}" for t, c in self.before if (t, c) not in known)
+        self.known = known
+        # A unit on both sides that the registry does not hold stays unknown after too.
+        self.after = {k: v for k, v in self.after.items()
+                      if not (k in self.before and k not in known)}
+        kept = set(self.recoded.values())
+        self.continuing = {k for k in known if k in self.after or k in kept}
+        self.ending = {k for k in known if k not in self.continuing}
+        self.new = {k for k in self.after if k not in self.before and k not in self.recoded}
+
+    def _holds(self, key: Key) -> bool:
+        return bool(self.tl.by_code(key[1], self.day_before, LEVELS[key[0]]))
+
+    def target_ref(self, key: Key) -> dict[str, str]:
+        """A unit as it stands after the event (new in this act, or continuing)."""
+        if key in self.new:
+            return {"key": _new_key(key)}
+        return _ref(self.recoded.get(key, key))
+
+    def successors(self, key: Key) -> list[Key]:
+        return sorted(b for a, b in self.links if a == key and b != key and b in self.after)
+
+    def changes(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for new_key, old_key in sorted(self.recoded.items()):
+            if old_key in self.known:
+                out.append({"recode": {"unit": _ref(old_key), "code": new_key[1]}})
+                if self.after[new_key] != self.before[old_key]:
+                    out.append({"rename": {"unit": _ref(old_key), "name": self.after[new_key]}})
+        for key in sorted(self.continuing - set(self.recoded.values())):
+            if self.after[key] != self.before[key]:
+                out.append({"rename": {"unit": _ref(key), "name": self.after[key]}})
+        for key in sorted(self.new, key=lambda k: (k[0] != "COM", k)):
+            out.append(self._begin(key))
+        for key in sorted(self.ending):
+            out.extend(self._end(key))
+        for key in sorted(self.continuing):
+            out.extend(self._reassign(key))
+        return [c for c in out if c]
+
+    def _begin(self, key: Key) -> dict[str, Any]:
+        unit = {"key": _new_key(key), "code": key[1], "name": self.after[key], "type": key[0],
+                "level": LEVELS[key[0]], "parent": self._parent(key)}
+        preds = sorted(a for a, b in self.links if b == key and a in self.known)
+        if not preds:
+            return {"establish": {"unit": unit}}
+        if len(preds) == 1 and preds[0] in self.continuing:
+            return {"detach": {"source": _ref(preds[0]), "into": {**unit, "edge": "area"}}}
+        sources = []
+        for p in preds:
+            ends = p in self.ending
+            whole = ends and self.successors(p) == [key]
+            sources.append({**_ref(p), "edge": "whole" if whole else "area",
+                            **({} if ends else {"ends": False})})
+        return {"merge": {"sources": sources, "into": unit}}
+
+    def _parent(self, key: Key) -> dict[str, str]:
+        if key[0] not in SUB_UNITS:
+            return {"code": departement_of(key[1]), "level": DEPARTEMENT}
+        preds = {a for a, b in self.links if b == key}
+        coms = sorted({b for a, b in self.links
+                       if a in preds and b[0] == "COM" and b in self.after})
+        if not coms:
+            coms = sorted(k for k in self.after if k[0] == "COM")
+        same = [c for c in coms if c[1] == key[1]]
+        return self.target_ref((same or coms)[0]) if coms else _ref(key)
+
+    def _end(self, key: Key) -> list[dict[str, Any]]:
+        succ = self.successors(key)
+        into = [s for s in succ if s in self.continuing or (s in self.recoded)]
+        if not succ:
+            return [{"dissolve": {"unit": _ref(key)}}]
+        edge = "whole" if len(succ) == 1 else "area"
+        return [{"absorb": {"sources": [{**_ref(key), "edge": edge}],
+                            "into": self.target_ref(s)}} for s in into]
+
+    def _reassign(self, key: Key) -> list[dict[str, Any]]:
+        if key[0] not in SUB_UNITS:
+            return []
+        coms = [s for s in self.successors(key) if s[0] == "COM"]
+        if not coms:
+            return []
+        target = coms[0]
+        current = self.tl.by_code(key[1], self.day_before, LEVELS[key[0]])
+        if target in self.continuing and current:
+            holder = self.tl.by_code(target[1], self.day_before, "commune")
+            if holder and current[0].parent == holder[0].id:
+                return []
+        return [{"reassign": {"unit": _ref(key), "parent": self.target_ref(target)}}]
+
+
+def event_document(tl: Timeline, event: Event) -> dict[str, Any] | None:
+    plan = _Plan(tl, event)
+    changes = plan.changes()
+    if not changes:
+        return None
+    labels = "; ".join(f"{m} {MODS.get(m, 'unknown mod')}" for m in event.mods)
+    note = f"INSEE COG mod {labels}; {len(event.rows)} rows."
+    if plan.missing:
+        note += " Not held by the registry, left out: " + ", ".join(plan.missing[:20])
+    return {
+        "act": {"number": None, "kind": "decision", "issuer": None, "signed": None,
+                "effective": event.on.isoformat(),
+                "title": f"{labels} ({event.on.isoformat()})", "verified": False,
+                "note": note},
+        "changes": [{"clause": None, **c} for c in changes],
+    }
+
+
+# -- the self-check ----------------------------------------------------------------------
+
+def compare(tl: Timeline, path: Path, on: date) -> tuple[int, int, list[str]]:
+    """How many COM of a unit list the registry holds on ``on`` with the same code and name."""
+    expected = [u for u in read_units(path) if u.typecom == "COM"]
+    good, wrong = 0, []
+    for u in expected:
+        found = tl.by_code(u.code, on, "commune")
+        if len(found) == 1 and found[0].name == u.name:
+            good += 1
+        else:
+            wrong.append(f"{u.code} {u.name}: registry has "
+                         + (", ".join(v.name for v in found) or "nothing"))
+    return good, len(expected), wrong
+
+
+def iter_labels(events: Iterable[Event]) -> list[str]:
+    return [f"{e.on} {e.key}" for e in events]

@@ -1,0 +1,241 @@
+"""INSEE's Code officiel géographique, read and mapped onto the registry's change kinds.
+
+Pure functions of the files: no registry here. ``insee.py`` turns what these return into act
+documents. Headers are matched case-insensitively and by name (later releases add columns and
+write them in upper case); the older ``comsimp`` unit lists are tab-separated cp1252.
+
+An *event* is the set of rows of one effective date connected through their codes (rows of
+different ``mod`` that touch the same code on one day are one event: they must be validated
+together). Within an event a unit (``typecom``, ``com``) found on both sides continues; one found
+only before ends; one found only after begins. ``mod`` then only decides what a one-to-one code
+change means (41, 50: the same commune under a new code) and how the act is described.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from registry.domain.errors import InvalidInput
+from registry.domain.text import nfc
+
+LEVELS = {"COM": "commune", "COMD": "commune_deleguee", "COMA": "commune_associee",
+          "ARM": "arrondissement_municipal"}
+DEPARTEMENT = "departement"
+SUB_UNITS = ("COMD", "COMA", "ARM")
+
+MODS = {
+    "10": "changement de nom",
+    "20": "création",
+    "21": "rétablissement",
+    "30": "suppression",
+    "31": "fusion simple",
+    "32": "création de commune nouvelle",
+    "33": "fusion association",
+    "34": "transformation de fusion association en fusion simple",
+    "35": "suppression de commune déléguée",
+    "41": "changement de code dû à un changement de département",
+    "50": "changement de code dû à un transfert de chef-lieu",
+    "70": "transformation de commune associée en commune déléguée",
+    "71": "rétablissement de commune déléguée",
+}
+# Mods whose one-to-one code change keeps the unit: the same commune, a new code.
+RECODES = {"41", "50"}
+
+Key = tuple[str, str]  # (typecom, code)
+
+
+@dataclass(frozen=True)
+class Unit:
+    typecom: str
+    code: str
+    name: str
+    parent: str  # département for COM, comparent for the others
+
+    @property
+    def level(self) -> str:
+        return LEVELS[self.typecom]
+
+
+@dataclass(frozen=True)
+class Row:
+    mod: str
+    on: date
+    before: Key
+    before_name: str
+    after: Key
+    after_name: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One connected set of rows on one date, and what happens to each unit in it."""
+
+    on: date
+    rows: tuple[Row, ...]
+
+    @property
+    def key(self) -> str:
+        payload = [[r.mod, r.on.isoformat(), *r.before, r.before_name, *r.after, r.after_name]
+                   for r in self.rows]
+        return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
+
+    @property
+    def mods(self) -> list[str]:
+        return sorted({r.mod for r in self.rows})
+
+    def names(self) -> tuple[dict[Key, str], dict[Key, str]]:
+        before: dict[Key, str] = {}
+        after: dict[Key, str] = {}
+        for r in self.rows:
+            before.setdefault(r.before, r.before_name)
+            after.setdefault(r.after, r.after_name)
+        for r in self.rows:  # a unit's own row carries its names on both sides
+            if r.before == r.after:
+                before[r.before], after[r.after] = r.before_name, r.after_name
+        return before, after
+
+    def links(self) -> set[tuple[Key, Key]]:
+        return {(r.before, r.after) for r in self.rows}
+
+    def recoded(self) -> dict[Key, Key]:
+        """Code changes that keep the unit (mods 41, 50): new key → old key."""
+        before, after = self.names()
+        out: dict[Key, Key] = {}
+        links = self.links()
+        for r in self.rows:
+            if r.mod not in RECODES or r.before in after or r.after in before:
+                continue
+            if r.before[0] != r.after[0]:
+                continue
+            olds = {a for a, b in links if b == r.after and a not in after and a[0] == r.after[0]}
+            news = {b for a, b in links if a == r.before and b not in before and b[0] == r.before[0]}
+            if olds == {r.before} and news == {r.after}:
+                out[r.after] = r.before
+        return out
+
+
+def departement_of(code: str) -> str:
+    """The département of a commune code: 3 characters overseas (97x), 2 elsewhere (2A, 2B…)."""
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+# -- reading -----------------------------------------------------------------------------
+
+def _text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        raise InvalidInput(f"{path}: no such file")
+    text = _text(path)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else (
+        ";" if first.count(";") > first.count(",") else ",")
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    return [{(k or "").strip().lower(): nfc(v or "") for k, v in row.items()} for row in reader]
+
+
+def _need(row: dict[str, str], columns: tuple[str, ...], path: Path) -> None:
+    missing = [c for c in columns if c not in row]
+    if missing:
+        raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}")
+
+
+def read_units(path: Path) -> list[Unit]:
+    """A unit list in the current format (typecom, com, dep, libelle, comparent) or comsimp."""
+    rows = _rows(path)
+    if not rows:
+        raise InvalidInput(f"{path}: no rows")
+    if "typecom" not in rows[0]:
+        return _read_comsimp(rows, path)
+    _need(rows[0], ("typecom", "com", "libelle"), path)
+    units = []
+    for r in rows:
+        typecom = r["typecom"].upper()
+        if typecom not in LEVELS:
+            raise InvalidInput(f"{path}: unknown typecom '{r['typecom']}'")
+        parent = (r.get("dep") or departement_of(r["com"])) if typecom == "COM" \
+            else r.get("comparent", "")
+        if not parent:
+            raise InvalidInput(f"{path}: {typecom} {r['com']} has no comparent")
+        units.append(Unit(typecom, r["com"], r["libelle"], parent))
+    return units
+
+
+def _read_comsimp(rows: list[dict[str, str]], path: Path) -> list[Unit]:
+    _need(rows[0], ("dep", "com", "nccenr"), path)
+    units = []
+    for r in rows:
+        code = r["com"] if len(r["com"]) == 5 else r["dep"] + r["com"][-(5 - len(r["dep"])):]
+        units.append(Unit("COM", code, _with_article(r.get("artmin", ""), r["nccenr"]), r["dep"]))
+    return units
+
+
+def _with_article(artmin: str, name: str) -> str:
+    article = artmin.strip().strip("()").strip()
+    if not article:
+        return name
+    return article + name if article.endswith("'") else f"{article} {name}"
+
+
+def read_events(path: Path) -> list[Event]:
+    """The changes file grouped into events, by date and then deterministically."""
+    rows = _rows(path)
+    if not rows:
+        return []
+    _need(rows[0], ("mod", "date_eff", "typecom_av", "com_av", "libelle_av", "typecom_ap",
+                    "com_ap", "libelle_ap"), path)
+    parsed = []
+    for i, r in enumerate(rows):
+        try:
+            on = date.fromisoformat(r["date_eff"])
+        except ValueError:
+            raise InvalidInput(f"{path}: row {i + 2}: bad date_eff '{r['date_eff']}'") from None
+        parsed.append(Row(r["mod"], on, (r["typecom_av"].upper(), r["com_av"]), r["libelle_av"],
+                          (r["typecom_ap"].upper(), r["com_ap"]), r["libelle_ap"]))
+    return group(parsed)
+
+
+def group(rows: list[Row]) -> list[Event]:
+    by_day: dict[date, list[Row]] = defaultdict(list)
+    for r in dict.fromkeys(rows):  # identical rows count once
+        by_day[r.on].append(r)
+    events = []
+    for on in sorted(by_day):
+        events.extend(_components(on, by_day[on]))
+    return events
+
+
+def _components(on: date, rows: list[Row]) -> list[Event]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in rows:
+        parent[find(r.before[1])] = find(r.after[1])
+    members: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        members[find(r.before[1])].append(r)
+    events = [Event(on, tuple(sorted(rs, key=_row_order))) for rs in members.values()]
+    return sorted(events, key=lambda e: (e.rows[0].before[1], e.key))
+
+
+def _row_order(r: Row) -> tuple[str, ...]:
+    return (r.mod, *r.before, r.before_name, *r.after, r.after_name)
