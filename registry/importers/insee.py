@@ -26,7 +26,15 @@ from registry.application.service import Registry
 from registry.domain.errors import RegistryError
 from registry.domain.timeline import Timeline
 from registry.importers.insee_mapping import (
-    DEPARTEMENT, LEVELS, MODS, SUB_UNITS, Event, Key, departement_of, read_events, read_units,
+    DEPARTEMENT,
+    LEVELS,
+    MODS,
+    SUB_UNITS,
+    Event,
+    Key,
+    departement_of,
+    read_events,
+    read_units,
 )
 
 UNITS_KEY = "insee-cog:units:"
