@@ -67,6 +67,12 @@ def registry(database_url: str, clock: TickingClock) -> Iterator[Registry]:
     reg.log.close()
 
 
+# The administrative units of Lai Châu and Resolution 1670 (the political-system acts are other
+# files in the same folder).
+LAI_CHAU_UNITS = [FIXTURES / "lai-chau" / "00-baseline-2025-01-04.yaml",
+                  FIXTURES / "lai-chau" / "10-resolution-1670-NQ-UBTVQH15.yaml"]
+
+
 @pytest.fixture(scope="session")
 def lai_chau_paths() -> list[Path]:
-    return [FIXTURES / "lai-chau"]
+    return list(LAI_CHAU_UNITS)

@@ -26,7 +26,7 @@ ACT_KINDS = ("law", "resolution", "decree", "decision", "conclusion", "plan", "l
              "baseline", "correction", "other")
 ACT_FIELDS = {"number", "kind", "issuer", "signed", "effective", "title", "url", "verified", "note"}
 REF_FIELDS = {"id", "code", "level", "key", "name", "parent", "type", "at"}
-UNIT_FIELDS = {"key", "name", "code", "type", "kind", "level", "parent", "territory"}
+UNIT_FIELDS = {"key", "name", "code", "type", "kind", "level", "parent", "territory", "same_as"}
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,8 @@ def _unit(raw: Any, p: str) -> ch.NewUnit:
         code=_code(raw.get("code"), p + ".code"),
         parent=_opt_ref(raw.get("parent"), p + ".parent"),
         territory=_opt_ref(raw.get("territory"), p + ".territory"),
-        key=_text(raw.get("key"), p + ".key"))
+        key=_text(raw.get("key"), p + ".key"),
+        same_as=_opt_ref(raw.get("same_as"), p + ".same_as"))
 
 
 def _part(raw: Any, p: str) -> ch.Part:

@@ -61,6 +61,7 @@ class NewUnit:
     parent: Ref | None = None
     territory: Ref | None = None
     key: str | None = None
+    same_as: Ref | None = None  # a registered unit whose earlier history this backfills
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,14 @@ class Withdraw(Change):
     reason: str
 
 
+KEYS: dict[type[Change], str] = {
+    Establish: "establish", Register: "register", Rename: "rename", Recode: "recode",
+    Reclassify: "reclassify", Reassign: "reassign", Merge: "merge", Absorb: "absorb",
+    Split: "split", Detach: "detach", Transfer: "transfer", Dissolve: "dissolve",
+    AbolishLevel: "abolish_level", Correct: "correct", Withdraw: "withdraw",
+}
+
+
 @dataclass(frozen=True)
 class ActHeader:
     id: UUID
@@ -223,10 +232,11 @@ class Planner:
     # -- entry ---------------------------------------------------------------------------
 
     def apply_all(self, changes: list[Change]) -> None:
-        last = [c for c in changes if isinstance(c, AbolishLevel)]
-        for i, change in enumerate([c for c in changes if not isinstance(c, AbolishLevel)] + last):
-            handler = getattr(self, "_" + type(change).__name__.lower())
-            handler(change, f"changes[{i}]")
+        """Apply every change in order, except that abolishing a level comes last."""
+        order = sorted(enumerate(changes), key=lambda ic: isinstance(ic[1], AbolishLevel))
+        for i, change in order:
+            key = KEYS[type(change)]
+            getattr(self, "_" + key)(change, f"changes[{i}].{key}")
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -279,7 +289,7 @@ class Planner:
                 and (ref.level is None or v.level == ref.level)]
 
     def begin(self, unit: NewUnit, on: date, clause: str | None, how: str, field: str) -> UUID:
-        org = self.mint()
+        org = self._backfilled(unit.same_as, on, field) if unit.same_as else self.mint()
         if unit.key is not None:
             if unit.key in self.keys:
                 raise InvalidInput(f"key '{unit.key}' is used twice in this act", field + ".key")
@@ -291,6 +301,18 @@ class Planner:
             "name": unit.name, "code": unit.code, "kind": unit.kind, "type": unit.type,
             "level": unit.level, "parent": parent, "territory": territory, "how": how,
         }, clause)
+        return org
+
+    def _backfilled(self, ref: Ref, on: date, field: str) -> UUID:
+        """The registered unit that a backfilled beginning extends back in time."""
+        if ref.id is None and ref.at is None:
+            raise InvalidInput("same_as names the registered unit by id, or with 'at' set to a "
+                               "date on which it exists", field + ".same_as")
+        org = self.resolve(ref, ref.at or on, field + ".same_as")
+        record = self.tl.records[org]
+        if not record.registered or record.began is None or record.began <= on:
+            raise InvalidInput(f"{ref} is not a registered unit whose known history starts "
+                               f"after {on}", field + ".same_as")
         return org
 
     def end(self, org: UUID, on: date, how: str, clause: str | None) -> None:
@@ -388,7 +410,7 @@ class Planner:
         on = self._on(c)
         self.end(self.resolve(c.unit, on, field + ".unit"), on, "dissolve", c.clause)
 
-    def _abolishlevel(self, c: AbolishLevel, field: str) -> None:
+    def _abolish_level(self, c: AbolishLevel, field: str) -> None:
         on = self._on(c)
         within = self.resolve(c.within, on, field + ".within")
         day_before = on - timedelta(days=1)

@@ -161,10 +161,13 @@ class OrgRecord:
         self.edges_in = []
         self.versions = []
         org = str(self.id)
-        if len(begins) > 1:
+        # A registration after the beginning is not a second beginning: it asserts the state on
+        # its date (a backfill extended the unit's history before the baseline).
+        again = [f for f in begins[1:] if f.values.get("how") != "registration"]
+        if again:
             self.problems.append(Violation(
                 "BeganTwice", f"organisation {org} would begin twice",
-                (org,), begins[1].on))
+                (org,), again[0].on))
         if len(ends) > 1:
             self.problems.append(Violation(
                 "AlreadyEnded", f"organisation {org} ended on {ends[0].on} and cannot end again",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from registry.cli import main
+from tests.conftest import LAI_CHAU_UNITS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +24,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def db(database_url, capsys) -> str:
-    code, out, _ = run(capsys, "load", str(ROOT / "fixtures"), "--database", database_url)
+    code, out, _ = run(capsys, "load", *map(str, LAI_CHAU_UNITS), "--database", database_url)
     assert code == 0, out
     return database_url
 
@@ -57,7 +58,7 @@ def test_history_of_the_old_doan_ket_names_its_end_and_successor(db, capsys):
 
 
 def test_loading_twice_records_nothing_new(db, capsys):
-    _, out, _ = run(capsys, "load", str(ROOT / "fixtures"), "--database", db)
+    _, out, _ = run(capsys, "load", *map(str, LAI_CHAU_UNITS), "--database", db)
     assert out.strip().endswith("2 acts: 0 recorded, 2 already there")
 
 

@@ -228,3 +228,25 @@ def test_an_ambiguous_reference_is_refused(reg):
         "Z", "Xã Trùng", "xã", "commune", {"code": "D2"}, "C2X")}}), "test")
     with pytest.raises(AmbiguousReference):
         reg.record(act("2022-01-01", {"dissolve": {"unit": {"name": "Xã Trùng"}}}), "test")
+
+
+def test_a_backfill_extends_a_registered_units_history_instead_of_inventing_another(reg):
+    reg.record(act("2010-05-01", {"establish": {"unit": {
+        "name": "Tỉnh Một Cũ", "type": "tỉnh", "level": "province", "code": "P1",
+        "same_as": {"code": "P1", "at": "2020-01-01"}}}}, number="1/ND"), "test")
+    assert name_on(reg, "P1", "2010-04-30") is None
+    assert name_on(reg, "P1", "2015-01-01") == "Tỉnh Một Cũ"
+    assert name_on(reg, "P1", "2020-01-01") == "Tỉnh Một"  # the registration still asserts its state
+    with reg.reading() as tl:
+        (p1,) = tl.by_code("P1", D("2020-01-01"))
+        record = tl.records[p1.id]
+        assert record.began == D("2010-05-01") and not record.registered
+        assert len(record.versions) == 2
+
+
+def test_a_backfill_must_start_before_what_was_registered(reg):
+    with pytest.raises(InvalidInput) as caught:
+        reg.record(act("2021-05-01", {"establish": {"unit": {
+            "name": "Tỉnh Một", "type": "tỉnh", "level": "province",
+            "same_as": {"code": "P1", "at": "2020-01-01"}}}}), "test")
+    assert caught.value.field == "changes[0].establish.unit.same_as"
