@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from registry.adapters.eventstore import Database, EventLog
 from registry.application.service import Registry, utcnow
+
+if TYPE_CHECKING:
+    from registry.application.reading import Reader
+    from registry.projections.runner import Projection
 
 
 def build(database_url: str, clock: Callable[[], datetime] = utcnow) -> Registry:
@@ -16,13 +21,50 @@ def build(database_url: str, clock: Callable[[], datetime] = utcnow) -> Registry
     return registry
 
 
-def build_reader(database_url: str, registry: Registry | None = None) -> "Reader":
+def migrate(database_url: str) -> None:
+    """Bring the read-model schema (alembic, ``migrations/``) up to the newest revision."""
+    from registry.adapters import readmodels
+
+    readmodels.migrate(Database.parse(database_url))
+
+
+def build_projection(database_url: str, log: EventLog | None = None) -> Projection:
+    """The read-model projection (migrated schema, pull loop over the log), not yet caught up."""
+    from registry.adapters import readmodels
+    from registry.projections.runner import Projection
+
+    database = Database.parse(database_url)
+    store = readmodels.ReadModelStore(database)
+    readmodels.migrate(database, store.engine)
+    return Projection(log or EventLog(database), store, stale=readmodels.StalePosition)
+
+
+def build_reader(database_url: str, registry: Registry | None = None,
+                 max_lag: float = 1.0) -> Reader:
     """The read side for a database URL (see registry/application/reading.py).
 
-    Pass the write side's ``registry`` when the same process also records acts, so that reads
-    see each act as soon as it is recorded.
+    Migrates the read models, catches them up and loads the index. Pass the write side's
+    ``registry`` when the same process also records acts: reads then see each act as soon as it is
+    recorded. Otherwise the reader follows the log by itself at most ``max_lag`` seconds behind.
     """
     from registry.application.reading import Reader
-    from registry.projections.replay import TimelineSource
+    from registry.projections.source import ModelSource
 
-    return Reader(TimelineSource(registry if registry is not None else build(database_url)))
+    projection = build_projection(database_url, registry.log if registry is not None else None)
+    source = ModelSource(projection.store, projection, max_lag)
+    source.refresh()
+    if registry is not None:
+        registry.on_change(source.refresh)
+    return Reader(source)
+
+
+def follow(registry: Registry, database_url: str) -> None:
+    """Keep the read models caught up with every act this registry records (the CLI's `load`)."""
+    projection: list[Projection] = []
+
+    def catch_up() -> None:
+        if not projection:
+            projection.append(build_projection(database_url, registry.log))
+        projection[0].catch_up()
+
+    registry.on_change(catch_up)

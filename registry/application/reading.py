@@ -380,6 +380,17 @@ class Reader:
     def __init__(self, source: ReadSource) -> None:
         self.source = source
 
+    def refresh(self) -> None:
+        """Catch up with the log now (rather than within the source's lag)."""
+        refresh = getattr(self.source, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    def close(self) -> None:
+        close = getattr(self.source, "close", None)
+        if close is not None:
+            close()
+
     def _idx(self) -> ReadIndex:
         return self.source.index()
 
@@ -645,7 +656,8 @@ class Reader:
                         continue
                     unit = UnitView.of(last)
                     hits.append(SearchHit(unit, last.name, start, end, _score(needle, key, unit)))
-        hits.sort(key=lambda h: (h.score, LEVELS.get(h.unit.level or "", 9), h.valid_to is not None,
+        hits.sort(key=lambda h: (h.score, h.unit.kind != "administrative_unit",
+                                 LEVELS.get(h.unit.level or "", 9), h.valid_to is not None,
                                  h.name, -h.valid_from.toordinal(), str(h.unit.id)))
         return hits[:limit]
 

@@ -12,6 +12,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from registry.domain.model import Edge, Version
@@ -29,7 +30,7 @@ class ReadIndex:
         self._names: dict[str, set[UUID]] = defaultdict(set)
         self._edges_in: dict[UUID, list[EdgeRow]] = defaultdict(list)
         self._edges_out: dict[UUID, list[EdgeRow]] = defaultdict(list)
-        self._keys: dict[UUID, list[tuple[dict[str, set[UUID]] | dict[UUID, set[UUID]], object]]] = {}
+        self._keys: dict[UUID, list[tuple[str, Any]]] = {}
         self.acts: dict[UUID, ActRow] = {}
         self.position = 0
         self.last_recorded: datetime | None = None
@@ -38,12 +39,13 @@ class ReadIndex:
 
     def put_org(self, org: UUID, rows: Iterable[VersionRow]) -> None:
         """Replace everything known about one organisation's versions."""
-        for index, key in self._keys.pop(org, []):
-            members = index.get(key)  # type: ignore[call-overload]
+        for name, key in self._keys.pop(org, []):
+            index = getattr(self, name)
+            members = index.get(key)
             if members is not None:
                 members.discard(org)
                 if not members:
-                    del index[key]  # type: ignore[arg-type]
+                    del index[key]
         ordered = sorted(rows, key=lambda r: (r.version.valid_from, r.recorded_from))
         if not ordered:
             self.rows.pop(org, None)
@@ -54,34 +56,45 @@ class ReadIndex:
         live = [r.version for r in ordered if r.recorded_to is None]
         self.current[org] = live
         self._starts[org] = [v.valid_from for v in live]
-        keys: list[tuple[dict, object]] = []  # type: ignore[type-arg]
+        keys: list[tuple[str, Any]] = []
         for r in ordered:
             v = r.version
             if v.parent is not None:
-                keys.append((self._children, v.parent))
+                keys.append(("_children", v.parent))
             if v.code is not None:
-                keys.append((self._by_code, v.code))
-            keys.append((self._names, fold(v.name)))
-        for index, key in keys:
-            index[key].add(org)
+                keys.append(("_by_code", v.code))
+            keys.append(("_names", fold(v.name)))
+        for name, key in keys:
+            getattr(self, name)[key].add(org)
         self._keys[org] = keys
+
+    def copy(self) -> ReadIndex:
+        """A copy to update while queries keep reading this one (copy on write)."""
+        new = ReadIndex()
+        new.rows, new.current, new._starts = dict(self.rows), dict(self.current), dict(self._starts)
+        for name in ("_children", "_by_code", "_names"):
+            setattr(new, name, defaultdict(set, {k: set(v) for k, v in getattr(self, name).items()}))
+        for name in ("_edges_in", "_edges_out"):
+            setattr(new, name, defaultdict(list, {k: list(v) for k, v in getattr(self, name).items()}))
+        new._keys = dict(self._keys)
+        new.acts = dict(self.acts)
+        new.position, new.last_recorded = self.position, self.last_recorded
+        return new
 
     def put_edges(self, edges: Iterable[EdgeRow]) -> None:
         for row in edges:
             self._edges_in[row.edge.target].append(row)
             self._edges_out[row.edge.source].append(row)
 
-    def drop_edges_of(self, orgs: set[UUID]) -> None:
-        """Forget every edge touching ``orgs`` (before putting their fresh rows back)."""
+    def drop_edges_into(self, orgs: set[UUID]) -> None:
+        """Forget every edge into ``orgs`` (an edge belongs to its target's stream)."""
         for org in orgs:
             for row in self._edges_in.pop(org, []):
                 out = self._edges_out.get(row.edge.source)
                 if out is not None:
                     out[:] = [r for r in out if r.id != row.id]
-            for row in self._edges_out.pop(org, []):
-                inn = self._edges_in.get(row.edge.target)
-                if inn is not None:
-                    inn[:] = [r for r in inn if r.id != row.id]
+                    if not out:
+                        del self._edges_out[row.edge.source]
 
     def put_act(self, act: ActRow) -> None:
         self.acts[act.id] = act

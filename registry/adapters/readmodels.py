@@ -1,0 +1,453 @@
+"""The read-model tables on SQLite or PostgreSQL (SQLAlchemy Core), and the rows they hold.
+
+Schema changes go through alembic (``migrations/``); these table definitions are what the
+migrations create and what the code reads and writes. Every write of a batch of projected events
+happens in one transaction together with the projection's position (``apply``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, DateTime, Engine, Float, Index, Integer, MetaData,
+    String, Table, Text, TypeDecorator, and_, bindparam, create_engine, delete, event, func,
+    insert, select, update,
+)
+from sqlalchemy.engine import Connection
+
+from registry.adapters.eventstore import Database
+from registry.domain.model import Edge, Version
+from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
+
+PROJECTION = "read_models"
+_CHUNK = 500
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both backends (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(
+            timezone.utc)
+
+
+metadata = MetaData()
+ID = String(36)
+
+unit_versions = Table(
+    "unit_versions", metadata,
+    Column("org_id", ID, primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("recorded_from", UTCDateTime, primary_key=True),
+    Column("valid_to", Date),
+    Column("recorded_to", UTCDateTime),
+    Column("name", Text, nullable=False),
+    Column("code", String(32)),
+    Column("kind", String(64), nullable=False),
+    Column("type", String(128), nullable=False),
+    Column("level", String(64)),
+    Column("parent_id", ID),
+    Column("territory_id", ID),
+    Index("ix_unit_versions_code", "code", "level"),
+    Index("ix_unit_versions_parent", "parent_id"),
+    Index("ix_unit_versions_recorded_to", "recorded_to"),
+)
+
+lineage_edges = Table(
+    "lineage_edges", metadata,
+    Column("edge_id", ID, primary_key=True),
+    Column("source_id", ID, nullable=False),
+    Column("target_id", ID, nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("edge_type", String(16), nullable=False),
+    Column("share", Float),
+    Column("change", String(32), nullable=False),
+    Column("act_id", ID, nullable=False),
+    Column("clause", Text),
+    Column("recorded_from", UTCDateTime, nullable=False),
+    Column("recorded_to", UTCDateTime),
+    Index("ix_lineage_edges_source", "source_id"),
+    Index("ix_lineage_edges_target", "target_id"),
+)
+
+legal_acts = Table(
+    "legal_acts", metadata,
+    Column("act_id", ID, primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("key", Text, nullable=False),
+    Column("digest", String(80), nullable=False),
+    Column("number", Text),
+    Column("kind", String(32), nullable=False),
+    Column("issuer", Text),
+    Column("signed", Date),
+    Column("effective", Date, nullable=False),
+    Column("title", Text),
+    Column("url", Text),
+    Column("verified", Boolean, nullable=False),
+    Column("note", Text),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("document", Text),
+    Column("withdrawn_by", ID),
+    Column("withdrawn_at", UTCDateTime),
+)
+
+change_list = Table(
+    "change_list", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("stream_id", ID, nullable=False),
+    Column("stream_version", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("effective", Date),
+    Column("act_id", ID),
+    Column("clause", Text),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("superseded_at", UTCDateTime),
+    Index("ix_change_list_stream", "stream_id", "stream_version"),
+    Index("ix_change_list_effective", "effective"),
+)
+
+projection_positions = Table(
+    "projection_positions", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+TABLES = tuple(t.name for t in metadata.sorted_tables)
+
+
+def engine_for(database: Database) -> Engine:
+    """An engine on the registry's database (and schema), with real transactions on SQLite."""
+    if database.backend == "sqlite":
+        engine = create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling begins late; take control (SQLAlchemy docs).
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(
+                "writing") else "BEGIN")
+
+        return engine
+    args: dict[str, Any] = {}
+    if database.schema:
+        args["options"] = f"-csearch_path={database.schema}"
+    return create_engine(database.sqlalchemy_url(), connect_args=args, pool_size=4,
+                         max_overflow=4, pool_pre_ping=True)
+
+
+# -- encoding ----------------------------------------------------------------------------
+
+_UUID_VALUES = ("parent", "territory", "source", "act_id", "by_act")
+
+
+def encode_values(values: dict[str, Any]) -> str:
+    return json.dumps(values, default=_default, ensure_ascii=False, sort_keys=True)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def decode_values(data: str) -> dict[str, Any]:
+    values = json.loads(data)
+    for key in _UUID_VALUES:
+        if values.get(key) is not None:
+            values[key] = UUID(values[key])
+    return values
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return UUID(value) if value is not None else None
+
+
+def _s(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def version_row(r: Any) -> VersionRow:
+    return VersionRow(Version(UUID(r.org_id), r.name, r.code, r.kind, r.type, r.level,
+                              _uuid(r.parent_id), _uuid(r.territory_id), r.valid_from, r.valid_to),
+                      r.recorded_from, r.recorded_to)
+
+
+def edge_row(r: Any) -> EdgeRow:
+    return EdgeRow(r.edge_id, Edge(UUID(r.source_id), UUID(r.target_id), r.effective, r.edge_type,
+                                   r.share, r.change, UUID(r.act_id), r.clause),
+                   r.recorded_from, r.recorded_to)
+
+
+def act_row(r: Any) -> ActRow:
+    return ActRow(UUID(r.act_id), r.seq, r.key, r.digest, r.number, r.kind, r.issuer, r.signed,
+                  r.effective, r.title, r.url, bool(r.verified), r.note, r.actor, r.recorded_at,
+                  json.loads(r.document) if r.document is not None else None,
+                  _uuid(r.withdrawn_by), r.withdrawn_at)
+
+
+def change_row(r: Any) -> ChangeRow:
+    return ChangeRow(r.seq, UUID(r.stream_id), r.stream_version, r.kind, r.effective,
+                     _uuid(r.act_id), r.clause, r.actor, r.recorded_at, decode_values(r.data),
+                     r.superseded_at)
+
+
+def _version_dict(row: VersionRow) -> dict[str, Any]:
+    v = row.version
+    return {"org_id": str(v.id), "valid_from": v.valid_from, "recorded_from": row.recorded_from,
+            "valid_to": v.valid_to, "recorded_to": row.recorded_to, "name": v.name,
+            "code": v.code, "kind": v.kind, "type": v.type, "level": v.level,
+            "parent_id": _s(v.parent), "territory_id": _s(v.territory)}
+
+
+def _edge_dict(row: EdgeRow) -> dict[str, Any]:
+    e = row.edge
+    return {"edge_id": row.id, "source_id": str(e.source), "target_id": str(e.target),
+            "effective": e.on, "edge_type": e.type, "share": e.share, "change": e.change,
+            "act_id": str(e.act), "clause": e.clause, "recorded_from": row.recorded_from,
+            "recorded_to": row.recorded_to}
+
+
+def _act_dict(a: ActRow) -> dict[str, Any]:
+    return {"act_id": str(a.id), "seq": a.seq, "key": a.key, "digest": a.digest,
+            "number": a.number, "kind": a.kind, "issuer": a.issuer, "signed": a.signed,
+            "effective": a.effective, "title": a.title, "url": a.url, "verified": a.verified,
+            "note": a.note, "actor": a.actor, "recorded_at": a.recorded_at,
+            "document": encode_values(a.document) if a.document is not None else None,
+            "withdrawn_by": _s(a.withdrawn_by), "withdrawn_at": a.withdrawn_at}
+
+
+def _change_dict(c: ChangeRow) -> dict[str, Any]:
+    return {"seq": c.seq, "stream_id": str(c.stream_id), "stream_version": c.stream_version,
+            "kind": c.kind, "effective": c.on, "act_id": _s(c.act_id), "clause": c.clause,
+            "actor": c.actor, "recorded_at": c.recorded_at, "data": encode_values(c.values),
+            "superseded_at": c.superseded_at}
+
+
+# -- the store ---------------------------------------------------------------------------
+
+class StalePosition(Exception):
+    """Another process moved the projection on since this one read its position."""
+
+
+class ReadModelStore:
+    def __init__(self, database: Database, engine: Engine | None = None) -> None:
+        self.database = database
+        self.engine = engine or engine_for(database)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One consistent snapshot for several reads."""
+        conn = self.engine.connect()
+        try:
+            if self.database.backend == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+        finally:
+            conn.close()
+
+    # positions
+
+    def position(self, conn: Connection | None = None) -> int:
+        query = select(projection_positions.c.position).where(
+            projection_positions.c.name == PROJECTION)
+        if conn is not None:
+            return conn.execute(query).scalar() or 0
+        with self.engine.connect() as c:
+            return c.execute(query).scalar() or 0
+
+    # writing (one transaction per batch, with the position)
+
+    def apply(self, ops: Any, expected: int, position: int,
+              before_commit: Callable[[], None] | None = None) -> None:
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            pos = projection_positions.c.position
+            query = select(pos).where(projection_positions.c.name == PROJECTION)
+            if self.database.backend == "postgresql":
+                query = query.with_for_update()
+            current = conn.execute(query).scalar()
+            if (current or 0) != expected:
+                raise StalePosition(f"projection is at {current}, expected {expected}")
+            self._write(conn, ops)
+            if current is None:
+                conn.execute(insert(projection_positions).values(name=PROJECTION,
+                                                                 position=position))
+            else:
+                conn.execute(update(projection_positions).where(
+                    projection_positions.c.name == PROJECTION).values(position=position))
+            if before_commit is not None:
+                before_commit()
+
+    def _write(self, conn: Connection, ops: Any) -> None:
+        uv, le, la, cl = unit_versions.c, lineage_edges.c, legal_acts.c, change_list.c
+        if ops.version_deletes:
+            conn.execute(delete(unit_versions).where(and_(
+                uv.org_id == bindparam("k_org"), uv.valid_from == bindparam("k_from"),
+                uv.recorded_from == bindparam("k_rec"))),
+                [{"k_org": str(r.version.id), "k_from": r.version.valid_from,
+                  "k_rec": r.recorded_from} for r in ops.version_deletes])
+        if ops.version_closes:
+            conn.execute(update(unit_versions).where(and_(
+                uv.org_id == bindparam("k_org"), uv.valid_from == bindparam("k_from"),
+                uv.recorded_from == bindparam("k_rec"))).values(recorded_to=bindparam("k_to")),
+                [{"k_org": str(r.version.id), "k_from": r.version.valid_from,
+                  "k_rec": r.recorded_from, "k_to": to} for r, to in ops.version_closes])
+        _insert(conn, unit_versions, [_version_dict(r) for r in ops.version_inserts.values()])
+        if ops.edge_deletes:
+            conn.execute(delete(lineage_edges).where(le.edge_id == bindparam("k_id")),
+                         [{"k_id": i} for i in ops.edge_deletes])
+        if ops.edge_closes:
+            conn.execute(update(lineage_edges).where(le.edge_id == bindparam("k_id")).values(
+                recorded_to=bindparam("k_to")), [{"k_id": i, "k_to": to} for i, to in
+                                                 ops.edge_closes])
+        _insert(conn, lineage_edges, [_edge_dict(r) for r in ops.edge_inserts.values()])
+        _insert(conn, legal_acts, [_act_dict(a) for a in ops.act_inserts])
+        for act_id, by, at in ops.act_withdrawals:
+            conn.execute(update(legal_acts).where(la.act_id == str(act_id)).values(
+                withdrawn_by=str(by), withdrawn_at=at))
+        _insert(conn, change_list, [_change_dict(c) for c in ops.change_inserts])
+        if ops.change_supersedes:
+            conn.execute(update(change_list).where(and_(
+                cl.stream_id == bindparam("k_stream"), cl.stream_version == bindparam("k_v"),
+                cl.superseded_at.is_(None))).values(superseded_at=bindparam("k_at")),
+                [{"k_stream": str(s), "k_v": v, "k_at": at} for s, v, at in
+                 ops.change_supersedes])
+
+    def clear(self) -> None:
+        """Empty every read model and reset the position (a rebuild starts from zero)."""
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(delete(table))
+
+    # reading, for the projection's own state
+
+    def org_state(self, orgs: Iterable[UUID]
+                  ) -> tuple[list[ChangeRow], list[VersionRow], list[EdgeRow]]:
+        """Facts, open version rows and open edges (into them) of some organisations."""
+        ids = sorted(str(o) for o in orgs)
+        facts: list[ChangeRow] = []
+        versions: list[VersionRow] = []
+        edges: list[EdgeRow] = []
+        with self.reading() as conn:
+            for chunk in _chunks(ids):
+                facts += [change_row(r) for r in conn.execute(select(change_list).where(
+                    change_list.c.stream_id.in_(chunk)).order_by(change_list.c.seq))]
+                versions += [version_row(r) for r in conn.execute(select(unit_versions).where(
+                    unit_versions.c.org_id.in_(chunk), unit_versions.c.recorded_to.is_(None)))]
+                edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
+                    lineage_edges.c.target_id.in_(chunk), lineage_edges.c.recorded_to.is_(None)))]
+        return facts, versions, edges
+
+    # reading, for the queries
+
+    def load_all(self, conn: Connection) -> tuple[list[VersionRow], list[EdgeRow], list[ActRow]]:
+        return ([version_row(r) for r in conn.execute(select(unit_versions))],
+                [edge_row(r) for r in conn.execute(select(lineage_edges))],
+                self.acts(conn))
+
+    def acts(self, conn: Connection) -> list[ActRow]:
+        return [act_row(r) for r in conn.execute(select(legal_acts).order_by(legal_acts.c.seq))]
+
+    def touched_between(self, conn: Connection, after: int, upto: int) -> set[UUID]:
+        rows = conn.execute(select(change_list.c.stream_id).where(
+            change_list.c.seq > after, change_list.c.seq <= upto).distinct())
+        return {UUID(r[0]) for r in rows}
+
+    def org_rows(self, conn: Connection, orgs: Iterable[UUID]
+                 ) -> tuple[list[VersionRow], list[EdgeRow]]:
+        versions: list[VersionRow] = []
+        edges: list[EdgeRow] = []
+        for chunk in _chunks(sorted(str(o) for o in orgs)):
+            versions += [version_row(r) for r in conn.execute(select(unit_versions).where(
+                unit_versions.c.org_id.in_(chunk)))]
+            edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
+                lineage_edges.c.target_id.in_(chunk)))]
+        return versions, edges
+
+    def last_recorded(self, conn: Connection) -> datetime | None:
+        return conn.execute(select(func.max(change_list.c.recorded_at))).scalar()
+
+    def facts_of(self, org: UUID, upto: int) -> list[ChangeRow]:
+        with self.engine.connect() as conn:
+            return [change_row(r) for r in conn.execute(select(change_list).where(
+                change_list.c.stream_id == str(org), change_list.c.seq <= upto).order_by(
+                change_list.c.seq))]
+
+    def facts_between(self, first: date, last: date, upto: int) -> list[ChangeRow]:
+        with self.engine.connect() as conn:
+            return [change_row(r) for r in conn.execute(select(change_list).where(
+                change_list.c.effective >= first, change_list.c.effective <= last,
+                change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS)).order_by(
+                change_list.c.seq))]
+
+    def log_after(self, after: int, limit: int, upto: int) -> list[ChangeRow]:
+        with self.engine.connect() as conn:
+            return [change_row(r) for r in conn.execute(select(change_list).where(
+                change_list.c.seq > after, change_list.c.seq <= upto).order_by(
+                change_list.c.seq).limit(limit))]
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every read model, ordered: to compare two builds."""
+        out = {}
+        with self.reading() as conn:
+            for table in metadata.sorted_tables:
+                rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+                out[table.name] = [tuple(r) for r in rows]
+        return out
+
+
+LEDGER_KINDS = ("act_recorded", "act_withdrawn")
+
+
+def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(table), list(rows))
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+def migrate(database: Database, engine: Engine | None = None, revision: str = "head") -> None:
+    """``alembic upgrade head`` for the read models, on the registry's database and schema."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
+    cfg.attributes["database_url"] = database.url
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    command.upgrade(cfg, revision)

@@ -1,0 +1,185 @@
+"""Folding log events into read-model row operations, with the domain's own fold.
+
+Events arrive in log order. Events recorded at the same moment (one act) form a group; after each
+group, every organisation it touched is folded again (``OrgRecord.derive``, the same code the
+write side validates with) and its versions and incoming lineage edges are compared with the rows
+currently believed: rows no longer true are closed at the group's recording time, new ones open
+there. So each row carries the transaction-time interval over which the registry held it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from registry.domain.events import LEDGER_ID, Ledger, Organisation, fact_from_event
+from registry.domain.model import SUPERSEDED, Edge, Fact, OrgRecord, Version
+from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
+
+EDGE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:lineage-edge")
+
+
+@dataclass
+class Ops:
+    """What one batch of events does to the read models."""
+
+    # Inserts are keyed so that a row opened and closed within one batch is written once, closed.
+    version_inserts: dict[tuple[UUID, Any, datetime], VersionRow] = field(default_factory=dict)
+    version_closes: list[tuple[VersionRow, datetime]] = field(default_factory=list)
+    version_deletes: list[VersionRow] = field(default_factory=list)
+    edge_inserts: dict[str, EdgeRow] = field(default_factory=dict)
+    edge_closes: list[tuple[str, datetime]] = field(default_factory=list)
+    edge_deletes: list[str] = field(default_factory=list)
+    act_inserts: list[ActRow] = field(default_factory=list)
+    act_withdrawals: list[tuple[UUID, UUID, datetime]] = field(default_factory=list)
+    change_inserts: list[ChangeRow] = field(default_factory=list)
+    change_supersedes: list[tuple[UUID, int, datetime]] = field(default_factory=list)
+
+
+def fact_of(row: ChangeRow) -> Fact:
+    assert row.on is not None and row.act_id is not None
+    return Fact(row.stream_id, row.stream_version, row.kind, row.on, row.values, row.act_id,
+                row.clause, row.actor, row.recorded_at, row.seq)
+
+
+class Folder:
+    """The projection's working state: the facts and open rows of the organisations it has seen."""
+
+    def __init__(self) -> None:
+        self.records: dict[UUID, OrgRecord] = {}
+        self.open_versions: dict[UUID, dict[Version, VersionRow]] = {}
+        self.open_edges: dict[UUID, list[EdgeRow]] = {}
+        # True when every organisation in the read models is in memory (a build from zero):
+        # then an unknown organisation is new and nothing needs loading.
+        self.complete = False
+
+    def missing(self, orgs: Iterable[UUID]) -> set[UUID]:
+        return set() if self.complete else {o for o in orgs if o not in self.records}
+
+    def prime(self, orgs: set[UUID], facts: Sequence[ChangeRow], versions: Sequence[VersionRow],
+              edges: Sequence[EdgeRow]) -> None:
+        for org in orgs:
+            self.records[org] = OrgRecord(org)
+            self.open_versions[org] = {}
+            self.open_edges[org] = []
+        for row in facts:
+            if row.stream_id in orgs:
+                self.records[row.stream_id].facts.append(fact_of(row))
+        for v in versions:
+            self.open_versions[v.version.id][v.version] = v
+        for e in edges:
+            self.open_edges[e.edge.target].append(e)
+
+    def fold(self, events: Sequence[tuple[int, Any]]) -> Ops:
+        ops = Ops()
+        touched: set[UUID] = set()
+        moment: datetime | None = None
+        for seq, event in events:
+            if moment is not None and event.timestamp != moment:
+                self._flush(touched, moment, ops)
+                touched = set()
+            moment = event.timestamp
+            if isinstance(event, Organisation.Event):
+                fact = fact_from_event(event, seq)
+                record = self.records.get(fact.org)
+                if record is None:
+                    record = self.records[fact.org] = OrgRecord(fact.org)
+                    self.open_versions[fact.org] = {}
+                    self.open_edges[fact.org] = []
+                record.facts.append(fact)
+                touched.add(fact.org)
+                ops.change_inserts.append(ChangeRow(
+                    seq, fact.org, fact.version, fact.kind, fact.on, fact.act, fact.clause,
+                    fact.actor, fact.recorded_at, dict(fact.values)))
+                if fact.kind == SUPERSEDED:
+                    ops.change_supersedes.append((fact.org, fact.values["target"], moment))
+            elif isinstance(event, Ledger.ActRecorded):
+                ops.act_inserts.append(_act(seq, event))
+                ops.change_inserts.append(ChangeRow(
+                    seq, LEDGER_ID, event.originator_version, "act_recorded", event.effective,
+                    event.act_id, None, event.actor, event.timestamp, _ledger_values(event)))
+            elif isinstance(event, Ledger.ActWithdrawn):
+                ops.act_withdrawals.append((event.act_id, event.by_act, event.timestamp))
+                ops.change_inserts.append(ChangeRow(
+                    seq, LEDGER_ID, event.originator_version, "act_withdrawn", None,
+                    event.act_id, None, event.actor, event.timestamp,
+                    {"act_id": event.act_id, "by_act": event.by_act}))
+        if moment is not None:
+            self._flush(touched, moment, ops)
+        return ops
+
+    def _flush(self, touched: set[UUID], moment: datetime, ops: Ops) -> None:
+        for org in sorted(touched, key=str):
+            record = self.records[org]
+            record.derive()
+            self._versions(org, record.versions, moment, ops)
+            self._edges(org, record.edges_in, moment, ops)
+
+    def _versions(self, org: UUID, versions: list[Version], moment: datetime, ops: Ops) -> None:
+        believed = self.open_versions[org]
+        now = set(versions)
+        for v in [v for v in believed if v not in now]:
+            row = believed.pop(v)
+            key = (org, v.valid_from, row.recorded_from)
+            pending = key in ops.version_inserts
+            if row.recorded_from == moment:
+                if pending:
+                    del ops.version_inserts[key]
+                else:
+                    ops.version_deletes.append(row)
+            elif pending:
+                ops.version_inserts[key] = VersionRow(v, row.recorded_from, moment)
+            else:
+                ops.version_closes.append((row, moment))
+        for v in versions:
+            if v not in believed:
+                believed[v] = row = VersionRow(v, moment)
+                ops.version_inserts[(org, v.valid_from, moment)] = row
+
+    def _edges(self, org: UUID, edges: list[Edge], moment: datetime, ops: Ops) -> None:
+        believed = self.open_edges[org]
+        wanted = Counter(edges)
+        kept: list[EdgeRow] = []
+        for row in believed:
+            if wanted[row.edge] > 0:
+                wanted[row.edge] -= 1
+                kept.append(row)
+            elif row.id in ops.edge_inserts:
+                if row.recorded_from == moment:
+                    del ops.edge_inserts[row.id]
+                else:
+                    ops.edge_inserts[row.id] = EdgeRow(row.id, row.edge, row.recorded_from, moment)
+            elif row.recorded_from == moment:
+                ops.edge_deletes.append(row.id)
+            else:
+                ops.edge_closes.append((row.id, moment))
+        for edge, count in wanted.items():
+            for _ in range(count):
+                n = sum(1 for r in kept if r.edge == edge and r.recorded_from == moment)
+                row = EdgeRow(_edge_id(edge, moment, n), edge, moment)
+                kept.append(row)
+                ops.edge_inserts[row.id] = row
+        self.open_edges[org] = kept
+
+
+def _edge_id(e: Edge, moment: datetime, n: int) -> str:
+    return str(uuid.uuid5(EDGE_NAMESPACE, "|".join(map(str, (
+        e.target, e.source, e.on, e.type, e.share, e.change, e.act, e.clause,
+        moment.isoformat(), n)))))
+
+
+def _act(seq: int, e: Ledger.ActRecorded) -> ActRow:
+    return ActRow(e.act_id, seq, e.key, e.digest, e.number, e.act_kind, e.issuer, e.signed,
+                  e.effective, e.title, e.url, e.verified, e.note, e.actor, e.timestamp,
+                  e.document)
+
+
+def _ledger_values(e: Ledger.ActRecorded) -> dict[str, Any]:
+    return {"act_id": e.act_id, "key": e.key, "number": e.number, "kind": e.act_kind,
+            "issuer": e.issuer, "signed": e.signed, "effective": e.effective, "title": e.title,
+            "url": e.url, "verified": e.verified, "note": e.note}

@@ -1,0 +1,115 @@
+"""The pull loop that keeps the read models caught up with the event log, or rebuilds them.
+
+The library's subscription runner does not work on SQLite, so this reads the ordered log page by
+page (``EventLog.read(after, limit)``) on every backend. Each batch ends on an act boundary (events
+recorded at the same moment stay together) and is written in one transaction with the new
+position, so a crash between batches loses nothing and doubles nothing; a crash inside a batch
+leaves it unwritten. Rebuilding runs the very same loop from position zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+from uuid import UUID
+
+from registry.domain.events import Organisation
+from registry.projections.folding import Folder, Ops
+from registry.projections.rows import ChangeRow, EdgeRow, VersionRow
+
+PAGE = 1_000
+
+
+class Log(Protocol):
+    def read(self, after: int, limit: int) -> list[tuple[int, Any]]: ...
+
+
+class Store(Protocol):
+    def position(self) -> int: ...
+
+    def apply(self, ops: Ops, expected: int, position: int,
+              before_commit: Callable[[], None] | None = None) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def org_state(self, orgs: set[UUID]
+                  ) -> tuple[list[ChangeRow], list[VersionRow], list[EdgeRow]]: ...
+
+
+class StaleProjection(Exception):
+    pass
+
+
+class Projection:
+    def __init__(self, log: Log, store: Store, page: int = PAGE,
+                 stale: type[Exception] = StaleProjection) -> None:
+        self.log = log
+        self.store = store
+        self.page = page
+        self.stale = stale
+        self.folder = Folder()
+        self.position = -1  # unknown until read from the store
+        self.batches = 0
+        # Called inside each batch's transaction, after its rows are written (tests inject
+        # crashes here).
+        self.before_commit: Callable[[int], None] | None = None
+
+    def _forget(self) -> None:
+        self.folder = Folder()
+        self.position = -1
+
+    def catch_up(self) -> int:
+        """Fold every event after the stored position into the read models; the count folded."""
+        folded = 0
+        while True:
+            stored = self.store.position()
+            if stored != self.position:
+                self._forget()
+                self.position = stored
+                self.folder.complete = stored == 0
+            events = self._batch(stored)
+            if not events:
+                return folded
+            try:
+                orgs = {e.originator_id for _, e in events if isinstance(e, Organisation.Event)}
+                missing = self.folder.missing(orgs)
+                if missing:
+                    self.folder.prime(missing, *self.store.org_state(missing))
+                ops = self.folder.fold(events)
+                self.batches += 1
+                hook = self.before_commit
+                n = self.batches
+                self.store.apply(ops, stored, events[-1][0],
+                                 (lambda: hook(n)) if hook is not None else None)
+            except self.stale:
+                self._forget()
+                continue
+            except BaseException:
+                self._forget()
+                raise
+            self.position = events[-1][0]
+            folded += len(events)
+
+    def _batch(self, after: int) -> Sequence[tuple[int, Any]]:
+        """The next events, ending on an act boundary (all events of one moment together)."""
+        events = self.log.read(after, self.page)
+        if len(events) < self.page:
+            return events
+        last = events[-1][1].timestamp
+        cut = len(events)
+        while cut > 0 and events[cut - 1][1].timestamp == last:
+            cut -= 1
+        if cut > 0:
+            return events[:cut]
+        while True:  # one act larger than a page: read on to its end
+            more = self.log.read(events[-1][0], self.page)
+            same = [e for e in more if e[1].timestamp == last]
+            events += same
+            if len(same) < len(more) or len(more) < self.page:
+                return events
+
+    def rebuild(self) -> int:
+        """Empty the read models and fold the whole log again, through the same loop."""
+        self.store.clear()
+        self._forget()
+        return self.catch_up()
