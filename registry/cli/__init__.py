@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import import_module
 
 from registry import bootstrap
@@ -34,7 +34,7 @@ def parse_moment(value: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{value}' is not a moment (YYYY-MM-DDTHH:MM:SS[+00:00])") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parser() -> argparse.ArgumentParser:

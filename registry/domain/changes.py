@@ -372,7 +372,7 @@ class Planner:
         on = self._on(c)
         olds = self._sources(c.sources, on, field)
         new = self.begin(c.into, on, c.clause, "merge", field + ".into")
-        for old, s in zip(olds, c.sources):
+        for old, s in zip(olds, c.sources, strict=True):
             self.link(old, new, on, s.edge, s.share, "merge", c.clause)
             if s.ends:
                 self.end(old, on, "merge", c.clause)
@@ -381,7 +381,7 @@ class Planner:
         on = self._on(c)
         olds = self._sources(c.sources, on, field)
         target = self.resolve(c.into, on, field + ".into")
-        for old, s in zip(olds, c.sources):
+        for old, s in zip(olds, c.sources, strict=True):
             self.link(old, target, on, s.edge, s.share, "absorb", c.clause)
             if s.ends:
                 self.end(old, on, "absorb", c.clause)

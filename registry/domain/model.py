@@ -216,7 +216,7 @@ class OrgRecord:
             else:
                 starts.append(f.on)
                 states.append(state)
-        for i, (start, st) in enumerate(zip(starts, states)):
+        for i, (start, st) in enumerate(zip(starts, states, strict=True)):
             end = starts[i + 1] if i + 1 < len(starts) else self.ended
             if self.versions and _same(self.versions[-1], st):
                 prev = self.versions[-1]
