@@ -18,7 +18,7 @@ from registry.domain.errors import ActRefused, InvalidInput, RegistryError
 from registry.settings import Settings
 
 # Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).
-MODULES = ("units", "serve", "imports")
+MODULES = ("units", "serve", "imports", "readmodels")
 
 
 def parse_date(value: str) -> date:
@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "without_registry", False):
             return args.handler(settings, url, args)
         registry = bootstrap.build(url)
+        bootstrap.follow(registry, url)  # acts recorded here reach the read models at once
         return args.handler(registry, args)
     except ActRefused as e:
         print(f"registry: refused, nothing stored: {with_notes(e)}", file=sys.stderr)
