@@ -20,6 +20,7 @@ from registry.api.graphql.change import Change, ChangePage
 from registry.api.graphql.context import Info
 from registry.api.graphql.errors import RegistryErrors
 from registry.api.graphql.unit import Unit
+from registry.api.rest.acts import scoped_key
 from registry.api.services import recorder
 from registry.domain.errors import InvalidInput, RegistryError
 
@@ -133,12 +134,8 @@ class Mutation:
     async def record_act(self, info: Info, document: JSON,
                          idempotency_key: str | None = None) -> RecordResult:
         token = await run_in_threadpool(recorder, info.context.request)
-        key = None
-        if idempotency_key is not None:
-            key = idempotency_key.strip()
-            if not key or len(key) > 200 or not key.isprintable():
-                raise InvalidInput("1 to 200 printable characters", "idempotencyKey")
-            key = f"http:{key}"
+        key = (scoped_key(idempotency_key, "idempotencyKey")
+               if idempotency_key is not None else None)
         registry = info.context.services.registry
         result: Any = await run_in_threadpool(registry.record, document, token.actor, key)
         return RecordResult(act_id=strawberry.ID(str(result.act_id)), created=result.created,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -20,6 +21,7 @@ from registry.domain.errors import InvalidInput
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 MAX_KEY = 200
+KEY = re.compile(r"^[!-~]{1,%d}$" % MAX_KEY)
 
 
 async def acts(request: Request) -> Response:
@@ -57,9 +59,13 @@ def idempotency_key(request: Request) -> str | None:
     key = request.headers.get("idempotency-key")
     if key is None:
         return None
-    key = key.strip().strip('"')
-    if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise InvalidInput(f"1 to {MAX_KEY} printable characters", "Idempotency-Key")
+    return scoped_key(key, "Idempotency-Key")
+
+
+def scoped_key(key: str, field: str) -> str:
+    """An API caller's idempotency key, kept apart from the keys the loader derives."""
+    if not KEY.match(key):
+        raise InvalidInput(f"1 to {MAX_KEY} visible ASCII characters", field)
     return f"http:{key}"
 
 

@@ -60,7 +60,7 @@ class Params:
         if value is None:
             return None
         try:
-            moment = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value.upper().replace(":60", ":59"))
         except ValueError:
             raise InvalidInput(f"'{value}' is not a moment (YYYY-MM-DDTHH:MM:SS[+00:00])",
                                name) from None
