@@ -35,9 +35,9 @@ PLAN = ("Kế hoạch của Tỉnh ủy Lai Châu về tiếp tục sắp xếp,
         "chính trị (thực hiện các Kết luận 121, 126, 127, 134-KL/TW; số và ngày của kế hoạch không "
         "có trong bản của dự án)")
 STAND_IN = ("The plan lists this as already done ('đã hoàn thành') without a date; 2025-03-01 is a "
-            "stand-in: the national framework date from which the rearranged provincial apparatus "
-            "operated (the merged departments under Nghị định 45/2025/NĐ-CP of 28/02/2025; the "
-            "Propaganda and Mass Mobilisation Board under Quyết định 1676-QĐ/TU). The Lai Châu "
+            "stand-in: the day from which the merged Propaganda and Mass Mobilisation Board "
+            "operated (Quyết định 1676-QĐ/TU, confirmed), and the day after Nghị định "
+            "45/2025/NĐ-CP on provincial departments was issued (28/02/2025). The Lai Châu "
             "decision itself and its exact date are not identified.")
 
 # Clauses of the plan (the plan has no numbered articles; its sections and indents are cited).
@@ -348,7 +348,8 @@ def party_act() -> dict[str, Any]:
                  "none moves here.", "dissolve": {"unit": ref(BLOC, "đảng bộ khối", TINH_UY)}})
     new = [{"clause": C_PARTY, "establish": {"unit": unit(
         None, n, "đảng bộ", PARTY, "province", TINH_UY, PROVINCE)}}
-        for n in ("Đảng bộ các cơ quan Đảng tỉnh Lai Châu", "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu")]
+        for n in ("Đảng bộ các cơ quan Đảng tỉnh Lai Châu",
+                  "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu")]
     return {"act": {
         "number": None, "kind": "decision",
         "issuer": "Ban Chấp hành Đảng bộ tỉnh Lai Châu / Ban Thường vụ Tỉnh ủy (exact decisions "
@@ -403,8 +404,9 @@ def departments_act() -> dict[str, Any]:
                 "(e.g. parts of Sở Lao động - Thương binh và Xã hội to Sở Y tế and Sở Giáo dục "
                 "và Đào tạo, of Sở Thông tin và Truyền thông to Sở Văn hóa, Thể thao và Du lịch) "
                 "are not recorded. Nghị định 45/2025/NĐ-CP is dated 28/02/2025 (checked in a "
-                "secondary source, the Đồng Nai People's Council site); the Lai Châu resolution "
-                "and decisions that applied it are not identified. " + STAND_IN},
+                "secondary source, the Đồng Nai People's Council site; its own start date was not "
+                "checked); the Lai Châu resolution and decisions that applied it are not "
+                "identified. " + STAND_IN},
         "changes": changes}
 
 

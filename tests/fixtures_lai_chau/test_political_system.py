@@ -1,16 +1,20 @@
 """Lai Châu's political system in 2025: every act of fixtures/ loaded, on SQLite and PostgreSQL.
 
-Each test loads all of ``fixtures/`` into a fresh database (the ``database_url`` fixture), then
-reads it back through a second registry built from the same database, so the answers come from
-the stored events, not from the recorder's memory.
+The read-only checks share one load per backend (``stored``, module-scoped, made the way the
+``database_url`` fixture makes its databases) and read through a second registry built from the
+same database, so the answers come from the stored events, not from the recorder's memory.
+Loading twice uses ``database_url`` itself.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from uuid import UUID
 
+import psycopg
 import pytest
 
 from registry import bootstrap
@@ -18,7 +22,7 @@ from registry.application.service import Registry
 from registry.domain.model import Version
 from registry.domain.timeline import Timeline
 from registry.importers.fixtures import load
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, POSTGRES_URL, TickingClock
 from tests.fixtures_lai_chau import generate
 
 D = date.fromisoformat
@@ -47,14 +51,29 @@ NEW_DEPARTMENTS = {
 }
 
 
-@pytest.fixture
-def stored(database_url: str, clock) -> Iterator[Registry]:
-    recorder = bootstrap.build(database_url, clock)
-    load(recorder, [FIXTURES], "test")
-    recorder.log.close()
-    reader = bootstrap.build(database_url, clock)
-    yield reader
-    reader.log.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stored(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{Path(tmp_path_factory.mktemp('lai-chau')) / 'registry.db'}"
+    else:
+        schema = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        url = f"{POSTGRES_URL}?schema={schema}"
+    try:
+        clock = TickingClock()
+        recorder = bootstrap.build(url, clock)
+        load(recorder, [FIXTURES], "test")
+        recorder.log.close()
+        reader = bootstrap.build(url, clock)
+        yield reader
+        reader.log.close()
+    finally:
+        if schema is not None:
+            with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+                conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def the(tl: Timeline, name: str, type_: str, on: date) -> Version:
@@ -114,10 +133,10 @@ def test_propaganda_and_mass_mobilisation_boards_merge_under_decision_1676(store
         merged = the(tl, "Ban Tuyên giáo và Dân vận Tỉnh ủy", "ban", REFORM)
         edges = tl.edges_in(merged.id)
         act = tl.acts[edges[0].act]
-        district_boards = [v for v in tl.existing(REFORM)
-                           if v.name.startswith("Ban Tuyên giáo và Dân vận ") and v.level == "district"]
-    assert boards_before == ["Ban Dân vận Tỉnh ủy", "Ban Nội chính Tỉnh ủy", "Ban Tuyên giáo Tỉnh ủy",
-                             "Ban Tổ chức Tỉnh ủy"]
+        district_boards = [v for v in tl.existing(REFORM) if v.level == "district"
+                           and v.name.startswith("Ban Tuyên giáo và Dân vận ")]
+    assert boards_before == ["Ban Dân vận Tỉnh ủy", "Ban Nội chính Tỉnh ủy",
+                             "Ban Tuyên giáo Tỉnh ủy", "Ban Tổ chức Tỉnh ủy"]
     assert boards_after == ["Ban Nội chính Tỉnh ủy", "Ban Tuyên giáo và Dân vận Tỉnh ủy",
                             "Ban Tổ chức Tỉnh ủy"]
     assert (act.number, act.signed, act.verified) == ("1676-QĐ/TU", D("2025-02-10"), True)
