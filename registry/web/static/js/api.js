@@ -58,8 +58,10 @@ export function unit(u) {
   };
 }
 
-export const provinces = async (at) =>
-  (await all("/v1/units", { at, level: "province" })).map(unit);
+/** The units at the top of their line on `at` (provinces, provincial party committees, …). */
+export const provinces = async (at) => (await all("/v1/units", { at, level: "province" }))
+  .map(unit).filter((u) => !u.parent_id)
+  .sort((a, b) => (a.code ?? "~").localeCompare(b.code ?? "~") || a.name.localeCompare(b.name, "vi"));
 
 export const unitAt = async (id, at) => unit(await get(`/v1/units/${id}`, { at }));
 
@@ -80,12 +82,8 @@ export async function subtree(id, at) {
 
 export const changes = (from, to, within) => all("/v1/changes", { from, to, within });
 
-export const lineage = async (id, direction) => {
-  const body = await get(`/v1/units/${id}/lineage`, { direction, depth: 1 });
+export const lineage = async (id, direction, depth = 1) => {
+  const body = await get(`/v1/units/${id}/lineage`, { direction, depth });
   return Array.isArray(body) ? body : body.items;
 };
 
-export const search = async (q, limit = 20) => {
-  const body = await get("/v1/search", { q, limit });
-  return Array.isArray(body) ? body : body.items;
-};

@@ -2,8 +2,9 @@
 // names from the registry can never inject markup.
 
 export function h(tag, attrs = {}, ...children) {
-  const svg = SVG_TAGS.has(tag);
-  const el = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag)
+  // "svg:a" is a link inside a diagram; other SVG tags are known by name.
+  const svg = SVG_TAGS.has(tag) || tag.startsWith("svg:");
+  const el = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag.replace(/^svg:/, ""))
     : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;

@@ -3,7 +3,7 @@
 //   #/lineage?unit=<id>&at=…            #/unit?unit=<id>            (&lang=en on any of them)
 
 import * as api from "./api.js";
-import { setLang, lang, t } from "./i18n.js";
+import { setLang, lang, t, term } from "./i18n.js";
 import { addDays, dayNumber, fromDayNumber, today } from "./dates.js";
 import { renderTree } from "./views/tree.js";
 import { renderChanges } from "./views/changes.js";
@@ -91,6 +91,8 @@ async function render() {
   main.setAttribute("aria-busy", "true");
   try {
     await VIEWS[state.view]({ ...ctx, state: { ...state } }, main);
+    // What is on screen, for people's bookmarks and for the end-to-end tests to wait on.
+    if (ctx.current()) main.dataset.shown = urlFor();
   } catch (err) {
     if (!ctx.current()) return;
     console.error(err);
@@ -108,7 +110,11 @@ async function fillPicker(ctx) {
     state.unit = top[0].id;
     history.replaceState(null, "", urlFor());
   }
-  const options = top.map((u) => h("option", { value: u.id }, label(u)));
+  // Grouped by kind: the provinces first, then each line's top organisations.
+  const kinds = [...new Set(top.map((u) => u.kind))].sort((a, b) =>
+    (b === "administrative_unit") - (a === "administrative_unit") || a.localeCompare(b));
+  const options = kinds.map((kind) => h("optgroup", { label: term("kind", kind) },
+    top.filter((u) => u.kind === kind).map((u) => h("option", { value: u.id }, label(u)))));
   if (state.unit && !top.some((u) => u.id === state.unit)) {
     const chosen = await api.unitAt(state.unit, state.at).catch(() => null);
     if (!ctx.current()) return;
@@ -129,13 +135,16 @@ function setupDateControl() {
   slider.max = String(dayNumber(`${last.slice(0, 4)}-12-31`));
   const list = $("change-days");
   clear(list).append(...changeDays.map((d) => h("option", { value: String(dayNumber(d)), label: d })));
+  // One label per year that holds changes, at its first change; a click goes there.
   const years = [...new Set(changeDays.map((d) => d.slice(0, 4)))];
-  const span = Number(slider.max) - Number(slider.min);
+  const span = Math.max(1, Number(slider.max) - Number(slider.min));
   clear($("years")).append(...years.map((y) => {
-    const left = ((dayNumber(`${y}-01-01`) - Number(slider.min)) / span) * 100;
+    const day = changeDays.find((d) => d.startsWith(y));
+    const left = ((dayNumber(day) - Number(slider.min)) / span) * 100;
+    const shift = left < 8 ? "0%" : left > 92 ? "-100%" : "-50%";
     return h("button", {
-      type: "button", class: "year", style: `left:${left}%`,
-      onclick: () => navigate({ at: changeDays.find((d) => d.startsWith(y)) }),
+      type: "button", class: "year", style: `left:${left}%;transform:translateX(${shift})`,
+      title: day, onclick: () => navigate({ at: day }),
     }, y);
   }));
 

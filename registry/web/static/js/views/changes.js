@@ -5,11 +5,19 @@ import * as api from "../api.js";
 import { h, clear } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
 
+// The change list holds facts; these are the ones a reader calls a change (lineage facts are shown
+// on the unit that began, as its sources).
+const FACT_KINDS = { began: "begun", ended: "ended", renamed: "renamed", recoded: "recoded",
+  reassigned: "moved", reclassified: "reclassified" };
+
 export async function renderChanges(ctx, main) {
   const { unit: within, from, to } = ctx.state;
   clear(main).append(h("p", { class: "loading" }, t("loading")));
   const [a, b] = from <= to ? [from, to] : [to, from];
-  const items = (await api.changes(a, b, within)).map(normalise);
+  // The structure on `a` already holds the changes effective on `a`, so those are left out; but
+  // asking from `a` makes the server scope `within` to its subtree on `a` as well as on `b`.
+  const facts = a < b ? (await api.changes(a, b, within)).filter((f) => f.on > a) : [];
+  const items = withSources(facts);
   const groups = groupByAct(items);
   const acts = await Promise.all(groups.map((g) =>
     g.act.id ? api.act(g.act.id).then((full) => ({ ...g.act, ...full })).catch(() => g.act) : g.act));
@@ -24,18 +32,25 @@ export async function renderChanges(ctx, main) {
   );
 }
 
-function normalise(c) {
-  const unit = api.unit(c.unit ?? c.after ?? c.before ?? c);
-  return {
-    kind: c.kind ?? c.change ?? c.type,
-    on: c.on ?? c.effective ?? c.date,
-    unit,
-    before: c.before ? api.unit(c.before) : null,
-    after: c.after ? api.unit(c.after) : null,
-    act: c.act ?? (c.acts ?? [])[0] ?? { id: c.act_id ?? null },
-    clause: c.clause ?? c.act?.clause ?? null,
-    details: c.details ?? c.values ?? null,
-  };
+/** Change facts as the page lists them; each unit that began carries the units it came from. */
+function withSources(facts) {
+  const names = new Map(facts.map((f) => [f.unit.id, api.unit(f.unit)]));
+  const items = [];
+  const began = new Map();
+  for (const f of facts) {
+    const kind = FACT_KINDS[f.kind];
+    if (!kind) continue;
+    const item = { kind, on: f.on, unit: api.unit(f.unit), act: f.act ?? {}, clause: f.clause,
+      values: f.values ?? {}, sources: [] };
+    if (kind === "begun") began.set(item.unit.id, item);
+    items.push(item);
+  }
+  for (const f of facts) {
+    if (f.kind !== "derived" || !began.has(f.unit.id)) continue;
+    const source = names.get(f.values?.source);
+    if (source) began.get(f.unit.id).sources.push(source);
+  }
+  return items;
 }
 
 function groupByAct(items) {
@@ -71,7 +86,7 @@ function actSection(act, items, ctx) {
     act.title ? h("p", { class: "act-title" }, act.title) : null,
     h("p", { class: "kinds" }, [...kinds].map(([k, n]) =>
       h("span", { class: `chip k-${k}` }, `${term("change", k)} ${n}`))),
-    h("details", { class: "clauses", open: clauses.size <= 12 },
+    h("details", { class: "clauses", open: clauses.size <= 60 },
       h("summary", {}, `${t("diff.clauses")} (${[...clauses.keys()].filter(Boolean).length})`),
       h("dl", {}, [...clauses].sort(clauseOrder).map(([clause, list]) => [
         h("dt", {}, clause || "—"),
@@ -90,11 +105,13 @@ function change(item, ctx) {
 }
 
 function describe(item) {
-  const { before, after } = item;
-  if (!before || !after) return "";
-  if (item.kind === "renamed") return `${before.name} → ${after.name}`;
-  if (item.kind === "recoded") return `${before.code ?? "—"} → ${after.code ?? "—"}`;
-  if (item.kind === "reclassified") return `${before.type ?? ""} → ${after.type ?? ""}`;
+  const v = item.values;
+  if (item.kind === "begun" && item.sources.length) {
+    return `← ${item.sources.map((s) => s.name).join(", ")}`;
+  }
+  if (item.kind === "renamed" && v.name) return `→ ${v.name}`;
+  if (item.kind === "recoded" && v.code) return `→ ${v.code}`;
+  if (item.kind === "reclassified") return `→ ${[v.type, v.level].filter(Boolean).join(", ")}`;
   return "";
 }
 

@@ -9,7 +9,7 @@ import { lastDay } from "../dates.js";
 import { layout, Graph } from "../../vendor/dagre/dagre.esm.js";
 
 const MAX_NODES = 80;
-const MAX_HOPS = 8;
+const MAX_HOPS = 20;
 
 export async function renderLineage(ctx, main) {
   const { unit: id, at } = ctx.state;
@@ -25,8 +25,10 @@ export async function renderLineage(ctx, main) {
   await walk(id, "predecessors", nodes, edges);
   await walk(id, "successors", nodes, edges);
   if (!ctx.current()) return;
+  edges.splice(0, edges.length, ...edges.filter((e) => nodes.has(e.source) && nodes.has(e.target)));
 
   const preds = edges.filter((e) => e.target === id);
+  const box = h("div", { class: "diagram", tabindex: "0" }, diagram(nodes, edges, id, ctx));
   const succs = edges.filter((e) => e.source === id);
   clear(main).append(
     h("h1", { class: "title" }, t("lineage.title", { name: root.name }),
@@ -34,11 +36,17 @@ export async function renderLineage(ctx, main) {
     h("p", { class: "subtitle" },
       `${fmtDate(root.valid_from)} – ${root.valid_to ? fmtDate(lastDay(root.valid_to)) : t("present")}`, " · ",
       h("a", { href: ctx.urlFor({ view: "unit" }) }, t("view.unit"))),
-    h("div", { class: "diagram", tabindex: "0" }, diagram(nodes, edges, id, ctx)),
+    box,
     h("div", { class: "relations" },
       relationList(t("lineage.pred"), preds, nodes, "source", t("lineage.none_pred"), ctx, "pred"),
       relationList(t("lineage.succ"), succs, nodes, "target", t("lineage.none_succ"), ctx, "succ")),
   );
+  // On a narrow screen the diagram scrolls: start with the unit itself in view.
+  const rootBox = box.querySelector(".side-root rect");
+  if (rootBox && box.scrollWidth > box.clientWidth) {
+    const x = Number(rootBox.getAttribute("x")) + NODE_W / 2;
+    box.scrollLeft = x - box.clientWidth / 2;
+  }
 }
 
 function versionOn(versions, at) {
@@ -46,26 +54,22 @@ function versionOn(versions, at) {
     ?? versions.at(-1);
 }
 
-/** Breadth-first along one direction, one hop per request, so every edge knows both its ends. */
+/** Every step along one direction in one request; each step names its near side (from_id). */
 async function walk(start, direction, nodes, edges) {
-  let frontier = [start];
-  for (let hop = 1; hop <= MAX_HOPS && frontier.length && nodes.size < MAX_NODES; hop++) {
-    const answers = await Promise.all(frontier.map((id) => api.lineage(id, direction)
-      .then((steps) => steps.map((s) => [id, normaliseStep(s)]))));
-    const next = [];
-    for (const [from, step] of answers.flat()) {
-      const other = step.unit.id;
-      if (!nodes.has(other)) {
-        if (nodes.size >= MAX_NODES) break;
-        nodes.set(other, { ...step.unit, side: direction === "predecessors" ? "pred" : "succ", hops: hop });
-        next.push(other);
-      }
-      const [source, target] = direction === "predecessors" ? [other, from] : [from, other];
-      if (!edges.some((e) => e.source === source && e.target === target && e.act?.id === step.act?.id)) {
-        edges.push({ source, target, ...step });
-      }
+  const steps = await api.lineage(start, direction, MAX_HOPS);
+  for (const raw of steps) {
+    const step = normaliseStep(raw);
+    const other = step.unit.id;
+    const near = String(raw.from_id ?? start);
+    if (!nodes.has(other)) {
+      if (nodes.size >= MAX_NODES) continue;
+      nodes.set(other, { ...step.unit, side: direction === "predecessors" ? "pred" : "succ",
+        hops: raw.depth ?? 1 });
     }
-    frontier = next;
+    const [source, target] = direction === "predecessors" ? [other, near] : [near, other];
+    if (!edges.some((e) => e.source === source && e.target === target && e.act?.id === step.act?.id)) {
+      edges.push({ source, target, ...step });
+    }
   }
 }
 
@@ -131,7 +135,7 @@ function diagram(nodes, edges, rootId, ctx) {
     const y = geo.y - NODE_H / 2;
     const name = n.name.length > 30 ? `${n.name.slice(0, 29)}…` : n.name;
     const span = `${n.code ?? "—"} · ${fmtDate(n.valid_from)}–${n.valid_to ? fmtDate(lastDay(n.valid_to)) : t("present")}`;
-    const link = h("a", { href: ctx.urlFor({ view: "lineage", unit: id }) },
+    const link = h("svg:a", { href: ctx.urlFor({ view: "lineage", unit: id }) },
       h("rect", { x, y, width: NODE_W, height: NODE_H, rx: 6 }),
       h("text", { x: geo.x, y: y + 21, "text-anchor": "middle", class: "n-name" }, name),
       h("text", { x: geo.x, y: y + 39, "text-anchor": "middle", class: "n-meta" }, span),
