@@ -66,7 +66,7 @@ class ModelSource:
                 return old
             if position < old.position:  # rebuilt underneath us: start again
                 return self._load()
-            orgs = self.store.touched_between(conn, idx.position, position)
+            orgs = self.store.touched_between(conn, old.position, position)
             versions, edges = self.store.org_rows(conn, orgs)
             acts = self.store.acts(conn)
             last = self.store.last_recorded(conn)
