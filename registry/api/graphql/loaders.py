@@ -57,10 +57,15 @@ class Loaders:
     async def _children(self, keys: list[Key]) -> list[list[Row]]:
         missing = [k for k in keys if k[0] not in self.subtrees.children[(k[1], k[2])]]
         if missing:
-            await run_in_threadpool(self._read_subtrees, missing)
+            read = await run_in_threadpool(self._read_subtrees, missing)
+            for (at, known_at), rows in read:  # priming needs the event loop's thread
+                for row in rows:
+                    self.units.prime((UUID(row["id"]), at, known_at), row)
         return [self.subtrees.children[(at, known)].get(org, []) for org, at, known in keys]
 
-    def _read_subtrees(self, keys: list[Key]) -> None:
+    def _read_subtrees(self, keys: list[Key]
+                       ) -> list[tuple[tuple[date, datetime | None], list[Row]]]:
+        read = []
         for org, at, known_at in keys:
             index = self.subtrees.children[(at, known_at)]
             if org in index:  # read with an earlier key of this batch
@@ -76,5 +81,5 @@ class Loaders:
                 if parent is not None and UUID(parent) in found and row["id"] != str(org):
                     found[UUID(parent)].append(row)
             index.update(found)
-            for row in rows:
-                self.units.prime((UUID(row["id"]), at, known_at), row)
+            read.append(((at, known_at), rows))
+        return read
