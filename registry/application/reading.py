@@ -272,7 +272,7 @@ class SearchHit:
     name: str
     valid_from: date        # when the unit carried this name
     valid_to: date | None
-    score: int              # 0 exact name, 1 prefix, 2 word, 3 anywhere
+    score: int              # 0 the name, 1 its first words, 2 words, 3 word start, 4 anywhere
 
     def as_dict(self) -> dict[str, Any]:
         return {"unit": self.unit.as_dict(), "name": self.name,
@@ -733,15 +733,19 @@ def _spans(versions: Sequence[Version], match: Callable[[Version], bool]
 
 
 def _score(needle: str, key: str, unit: UnitView) -> int:
+    """0: the name itself (without its type word), 1: its first words, 2: whole words anywhere,
+    3: the start of a word, 4: anywhere."""
     prefix = fold(unit.type) + " "
     bare = key[len(prefix):] if key.startswith(prefix) else key
     if bare == needle or key == needle:
         return 0
-    if bare.startswith(needle) or key.startswith(needle):
+    if f"{bare} ".startswith(f"{needle} ") or f"{key} ".startswith(f"{needle} "):
         return 1
-    if f" {needle}" in f" {key}":
+    if f" {needle} " in f" {key} ":
         return 2
-    return 3
+    if f" {needle}" in f" {key}":
+        return 3
+    return 4
 
 
 def _visible(f: ChangeRow, known_at: datetime | None) -> bool:
