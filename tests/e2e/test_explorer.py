@@ -83,7 +83,7 @@ def test_a_deep_link_brings_back_the_unit_the_date_and_the_view(
     desktop.settled("at=2025-06-30")
     assert desktop.page.input_value("#date") == "2025-06-30"
     assert desktop.page.input_value("#unit-picker") == province(server)
-    assert desktop.page.inner_text(".tabs a.active") == "Structure on a date"
+    assert desktop.page.inner_text(".tabs a.active") == "Structure"
     assert counts(desktop) == {"district": 8, "commune": 106}
 
 

@@ -24,6 +24,13 @@ function append(el, children) {
   }
 }
 
+/** Replace an element's content (null, false and nested lists allowed, as in h()). */
+export function fill(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;

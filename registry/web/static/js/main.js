@@ -10,7 +10,7 @@ import { renderChanges } from "./views/changes.js";
 import { renderLineage } from "./views/lineage.js";
 import { renderUnit } from "./views/unit.js";
 import { attachSearch } from "./views/search.js";
-import { h, clear } from "./dom.js";
+import { h, clear, fill } from "./dom.js";
 
 const VIEWS = { tree: renderTree, changes: renderChanges, lineage: renderLineage, unit: renderUnit };
 const $ = (id) => document.getElementById(id);
@@ -96,7 +96,7 @@ async function render() {
   } catch (err) {
     if (!ctx.current()) return;
     console.error(err);
-    clear(main).append(h("p", { class: "error", role: "alert" }, `${t("error")}: ${err.message}`));
+    fill(main, h("p", { class: "error", role: "alert" }, `${t("error")}: ${err.message}`));
   } finally {
     if (ctx.current()) main.setAttribute("aria-busy", "false");
   }

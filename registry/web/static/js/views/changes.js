@@ -2,7 +2,7 @@
 // grouped by the legal act that ordered them, then by the act's clause.
 
 import * as api from "../api.js";
-import { h, clear } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
 
 // The change list holds facts; these are the ones a reader calls a change (lineage facts are shown
@@ -12,7 +12,7 @@ const FACT_KINDS = { began: "begun", ended: "ended", renamed: "renamed", recoded
 
 export async function renderChanges(ctx, main) {
   const { unit: within, from, to } = ctx.state;
-  clear(main).append(h("p", { class: "loading" }, t("loading")));
+  fill(main, h("p", { class: "loading" }, t("loading")));
   const [a, b] = from <= to ? [from, to] : [to, from];
   // The structure on `a` already holds the changes effective on `a`, so those are left out; but
   // asking from `a` makes the server scope `within` to its subtree on `a` as well as on `b`.
@@ -23,7 +23,7 @@ export async function renderChanges(ctx, main) {
     g.act.id ? api.act(g.act.id).then((full) => ({ ...g.act, ...full })).catch(() => g.act) : g.act));
   if (!ctx.current()) return;
 
-  clear(main).append(
+  fill(main, 
     h("h1", { class: "title" }, t("diff.title", { from: fmtDate(a), to: fmtDate(b) })),
     items.length
       ? h("p", { class: "subtitle" }, t("diff.summary", { n: items.length, acts: groups.length }))

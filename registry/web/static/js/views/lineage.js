@@ -3,7 +3,7 @@
 // ambiguous split is several edges, never one silently picked.
 
 import * as api from "../api.js";
-import { h, clear } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
 import { lastDay } from "../dates.js";
 import { layout, Graph } from "../../vendor/dagre/dagre.esm.js";
@@ -14,10 +14,10 @@ const MAX_HOPS = 20;
 export async function renderLineage(ctx, main) {
   const { unit: id, at } = ctx.state;
   if (!id) {
-    clear(main).append(h("p", { class: "hint" }, t("lineage.pick")));
+    fill(main, h("p", { class: "hint" }, t("lineage.pick")));
     return;
   }
-  clear(main).append(h("p", { class: "loading" }, t("loading")));
+  fill(main, h("p", { class: "loading" }, t("loading")));
   const hist = await api.history(id);
   const root = versionOn(hist.versions, at);
   const nodes = new Map([[id, { ...root, id, side: "root", hops: 0 }]]);
@@ -28,9 +28,13 @@ export async function renderLineage(ctx, main) {
   edges.splice(0, edges.length, ...edges.filter((e) => nodes.has(e.source) && nodes.has(e.target)));
 
   const preds = edges.filter((e) => e.target === id);
-  const box = h("div", { class: "diagram", tabindex: "0" }, diagram(nodes, edges, id, ctx));
+  // A phone gets smaller boxes and shorter labels (the act stays in the list below) and, if that
+  // is still too wide, a diagram shrunk to at most 3/4 and then scrolled.
+  const room = main.clientWidth - 20;
+  const size = room < 600 ? COMPACT : WIDE;
+  const box = h("div", { class: "diagram", tabindex: "0" }, diagram(nodes, edges, ctx, size, room));
   const succs = edges.filter((e) => e.source === id);
-  clear(main).append(
+  fill(main, 
     h("h1", { class: "title" }, t("lineage.title", { name: root.name }),
       root.code ? h("span", { class: "code" }, root.code) : null),
     h("p", { class: "subtitle" },
@@ -44,7 +48,8 @@ export async function renderLineage(ctx, main) {
   // On a narrow screen the diagram scrolls: start with the unit itself in view.
   const rootBox = box.querySelector(".side-root rect");
   if (rootBox && box.scrollWidth > box.clientWidth) {
-    const x = Number(rootBox.getAttribute("x")) + NODE_W / 2;
+    const scale = box.scrollWidth / Number(box.querySelector("svg").getAttribute("viewBox").split(" ")[2]);
+    const x = (Number(rootBox.getAttribute("x")) + size.w / 2) * scale;
     box.scrollLeft = x - box.clientWidth / 2;
   }
 }
@@ -85,30 +90,36 @@ function normaliseStep(s) {
   };
 }
 
-const NODE_W = 210;
-const NODE_H = 52;
+const WIDE = { w: 210, h: 52, ranksep: 70, nameMax: 30, compact: false };
+const COMPACT = { w: 140, h: 46, ranksep: 24, nameMax: 20, compact: true };
 
-function edgeText(e) {
+function edgeText(e, compact = false) {
   const share = e.share != null ? ` ${Math.round(e.share * 100)}%` : "";
+  if (compact) {
+    return [`${term("change", e.change)}${e.edge === "whole" ? "" : ` · ${term("edge", e.edge)}`}${share}`, ""];
+  }
   return [`${term("change", e.change)} · ${term("edge", e.edge)}${share}`,
     e.act?.number ?? t("diff.unnumbered")];
 }
 
-function diagram(nodes, edges, rootId, ctx) {
+function diagram(nodes, edges, ctx, size, room) {
   const g = new Graph({ multigraph: true });
-  g.setGraph({ rankdir: "LR", nodesep: 16, ranksep: 70, edgesep: 12, marginx: 8, marginy: 8 });
+  g.setGraph({ rankdir: "LR", nodesep: 14, ranksep: size.ranksep, edgesep: 10, marginx: 6, marginy: 6 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const [id] of nodes) g.setNode(id, { width: NODE_W, height: NODE_H });
+  for (const [id] of nodes) g.setNode(id, { width: size.w, height: size.h });
+  const labelH = size.compact ? 20 : 32;
   edges.forEach((e, i) => {
-    const [a, b] = edgeText(e);
+    const [a, b] = edgeText(e, size.compact);
     const width = Math.max(a.length, b.length) * 6.4 + 12;
-    g.setEdge(e.source, e.target, { width, height: 32, labelpos: "c" }, `e${i}`);
+    g.setEdge(e.source, e.target, { width, height: labelH, labelpos: "c" }, `e${i}`);
   });
   layout(g);
   const { width, height } = g.graph();
+  const shown = width > room ? Math.max(room, width * 0.75) : width;
 
   const svg = h("svg", {
-    class: "lineage", width: Math.ceil(width), height: Math.ceil(height),
+    class: size.compact ? "lineage compact" : "lineage",
+    width: Math.ceil(shown), height: Math.ceil((height * shown) / width),
     viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`, role: "img",
     "aria-label": t("lineage.edges"),
   },
@@ -119,26 +130,30 @@ function diagram(nodes, edges, rootId, ctx) {
   edges.forEach((e, i) => {
     const geo = g.edge({ v: e.source, w: e.target, name: `e${i}` });
     const d = geo.points.map((p, j) => `${j ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(" ");
-    const [a, b] = edgeText(e);
+    const [a, b] = edgeText(e, size.compact);
+    const [full, act] = edgeText(e);
     svg.append(h("g", { class: `edge e-${e.edge}`, "data-source": e.source, "data-target": e.target },
       h("path", { d, "marker-end": "url(#arrow)" }),
       h("g", { class: "edge-label", transform: `translate(${geo.x.toFixed(1)},${geo.y.toFixed(1)})` },
-        h("rect", { x: -geo.width / 2, y: -16, width: geo.width, height: 32, rx: 4 }),
-        h("text", { y: -3, "text-anchor": "middle" }, a),
-        h("text", { y: 11, "text-anchor": "middle", class: "act" }, b)),
-      h("title", {}, `${a} — ${b}${e.clause ? `, ${e.clause}` : ""} (${e.on ?? ""})`)));
+        h("rect", { x: -geo.width / 2, y: -labelH / 2, width: geo.width, height: labelH, rx: 4 }),
+        b ? h("text", { y: -3, "text-anchor": "middle" }, a) : h("text", { y: 4, "text-anchor": "middle" }, a),
+        b ? h("text", { y: 11, "text-anchor": "middle", class: "act" }, b) : null),
+      h("title", {}, `${full} — ${act}${e.clause ? `, ${e.clause}` : ""} (${e.on ?? ""})`)));
   });
 
   for (const [id, n] of nodes) {
     const geo = g.node(id);
-    const x = geo.x - NODE_W / 2;
-    const y = geo.y - NODE_H / 2;
-    const name = n.name.length > 30 ? `${n.name.slice(0, 29)}…` : n.name;
-    const span = `${n.code ?? "—"} · ${fmtDate(n.valid_from)}–${n.valid_to ? fmtDate(lastDay(n.valid_to)) : t("present")}`;
+    const x = geo.x - size.w / 2;
+    const y = geo.y - size.h / 2;
+    const name = n.name.length > size.nameMax ? `${n.name.slice(0, size.nameMax - 1)}…` : n.name;
+    const until = n.valid_to ? fmtDate(lastDay(n.valid_to)) : t("present");
+    const span = size.compact
+      ? `${n.code ?? "—"} · ${n.valid_to ? `– ${until}` : `${fmtDate(n.valid_from)} –`}`
+      : `${n.code ?? "—"} · ${fmtDate(n.valid_from)}–${until}`;
     const link = h("svg:a", { href: ctx.urlFor({ view: "lineage", unit: id }) },
-      h("rect", { x, y, width: NODE_W, height: NODE_H, rx: 6 }),
-      h("text", { x: geo.x, y: y + 21, "text-anchor": "middle", class: "n-name" }, name),
-      h("text", { x: geo.x, y: y + 39, "text-anchor": "middle", class: "n-meta" }, span),
+      h("rect", { x, y, width: size.w, height: size.h, rx: 6 }),
+      h("text", { x: geo.x, y: y + size.h * 0.41, "text-anchor": "middle", class: "n-name" }, name),
+      h("text", { x: geo.x, y: y + size.h * 0.76, "text-anchor": "middle", class: "n-meta" }, span),
       h("title", {}, `${n.name} (${n.code ?? "—"}) ${n.type ?? ""}`));
     svg.append(h("g", { class: `node side-${n.side}`, "data-side": n.side, "data-id": id,
       "data-name": n.name }, link));

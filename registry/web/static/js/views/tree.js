@@ -1,7 +1,7 @@
 // The structure of a province or organisation as it stood on a date: counts per level, then the tree.
 
 import * as api from "../api.js";
-import { h, clear } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
 
 const LEVEL_ORDER = ["province", "district", "commune"];
@@ -9,10 +9,10 @@ const LEVEL_ORDER = ["province", "district", "commune"];
 export async function renderTree(ctx, main) {
   const { unit: id, at } = ctx.state;
   if (!id) {
-    clear(main).append(h("p", { class: "hint" }, t("unit.pick")));
+    fill(main, h("p", { class: "hint" }, t("unit.pick")));
     return;
   }
-  clear(main).append(h("p", { class: "loading" }, t("loading")));
+  fill(main, h("p", { class: "loading" }, t("loading")));
   let root;
   try {
     root = await api.unitAt(id, at);
@@ -21,7 +21,7 @@ export async function renderTree(ctx, main) {
     const known = await api.history(id).catch(() => null);
     if (!ctx.current()) return;
     const name = known?.versions?.at(-1)?.name ?? "";
-    clear(main).append(h("p", { class: "absent", role: "status" },
+    fill(main, h("p", { class: "absent", role: "status" },
       t("tree.absent", { name, date: fmtDate(at) }), " ",
       h("a", { href: ctx.urlFor({ view: "unit" }) }, t("view.unit"))));
     return;
@@ -36,7 +36,7 @@ export async function renderTree(ctx, main) {
   }
   for (const list of children.values()) list.sort(byCode);
 
-  clear(main).append(
+  fill(main, 
     h("h1", { class: "title" }, root.name, root.code ? h("span", { class: "code" }, root.code) : null),
     h("p", { class: "subtitle" }, t("tree.as_of", { date: fmtDate(at) })),
     counts(units),

@@ -2,28 +2,34 @@
 // what its code meant over time ("03388 meant Phường Quyết Tiến until 2025-06-30, then Phường Đoàn Kết").
 
 import * as api from "../api.js";
-import { h, clear } from "../dom.js";
+import { h, fill } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
 import { addDays, lastDay, today } from "../dates.js";
 
 export async function renderUnit(ctx, main) {
   const { unit: id } = ctx.state;
   if (!id) {
-    clear(main).append(h("p", { class: "hint" }, t("unit.pick")));
+    fill(main, h("p", { class: "hint" }, t("unit.pick")));
     return;
   }
-  clear(main).append(h("p", { class: "loading" }, t("loading")));
+  fill(main, h("p", { class: "loading" }, t("loading")));
   const hist = await api.history(id);
   const versions = hist.versions ?? [];
   const last = versions.at(-1) ?? {};
   const codes = [...new Map(versions.filter((v) => v.code)
     .map((v) => [`${v.level}\u0000${v.code}`, { code: v.code, level: v.level }])).values()];
-  const meanings = await Promise.all(codes.map((c) => codeMeaning(c.code, c.level)));
+  const [meanings, parents] = await Promise.all([
+    Promise.all(codes.map((c) => codeMeaning(c.code, c.level))),
+    Promise.all(versions.map((v) => (v.parent_id
+      ? api.unitAt(v.parent_id, v.valid_from).catch(() => null) : null))),
+  ]);
   if (!ctx.current()) return;
 
+  const names = new Map([...(hist.predecessors ?? []), ...(hist.successors ?? [])]
+    .map((step) => [String(step.unit?.id ?? step.id), step.unit ?? step]));
   const began = hist.began ?? versions[0]?.valid_from;
   const ended = hist.ended ?? last.valid_to ?? null;
-  clear(main).append(
+  fill(main, 
     h("h1", { class: "title" }, last.name, last.code ? h("span", { class: "code" }, last.code) : null),
     h("p", { class: "subtitle" },
       [last.type, term("level", last.level), last.kind ? term("kind", last.kind) : null]
@@ -42,31 +48,34 @@ export async function renderUnit(ctx, main) {
       meanings.map((m) => codeSection(m, ctx))) : null,
     h("section", { class: "versions" },
       h("h2", {}, `${t("unit.versions")} (${versions.length})`),
-      h("ol", { class: "timeline" }, versions.map((v) => versionItem(v)))),
+      h("ol", { class: "timeline" }, versions.map((v, i) => versionItem(v, parents[i], ctx)))),
     relations(t("unit.pred"), hist.predecessors ?? [], ctx, "pred"),
     relations(t("unit.succ"), hist.successors ?? [], ctx, "succ"),
     h("section", { class: "events" },
       h("h2", {}, t("unit.events")),
-      h("ol", { class: "events" }, (hist.events ?? []).map((e) => eventItem(e)))),
+      h("ol", { class: "events" }, (hist.events ?? []).map((e) => eventItem(e, names, ctx)))),
   );
 }
 
-function versionItem(v) {
+function versionItem(v, parent, ctx) {
   return h("li", { class: "version" },
     h("span", { class: "when" },
       `${fmtDate(v.valid_from)} – ${v.valid_to ? fmtDate(lastDay(v.valid_to)) : t("present")}`),
     h("span", { class: "what" },
       h("strong", {}, v.name), v.code ? h("span", { class: "code" }, v.code) : null,
       h("span", { class: "type" }, v.type ?? ""),
-      v.parent_name ? h("span", { class: "under" }, `${t("unit.under")} ${v.parent_name}`
-        + (v.parent_code ? ` (${v.parent_code})` : "")) : null));
+      parent ? h("span", { class: "under" }, `${t("unit.under")} `,
+        h("a", { href: ctx.urlFor({ view: "unit", unit: parent.id }) }, parent.name),
+        parent.code ? ` (${parent.code})` : "") : null));
 }
 
-function eventItem(e) {
+function eventItem(e, names, ctx) {
   const act = e.act ?? {};
+  const source = e.kind === "derived" ? names.get(String(e.values?.source)) : null;
   return h("li", { class: e.superseded ? "event superseded" : "event" },
     h("span", { class: "when" }, fmtDate(e.on)),
     h("span", { class: `chip k-${e.kind}` }, term("change", e.kind)),
+    source ? h("a", { href: ctx.urlFor({ view: "unit", unit: String(source.id) }) }, source.name) : null,
     h("span", { class: "act-number" }, act.number ?? `${t("diff.unnumbered")} (${act.kind ?? "?"})`),
     e.clause ? h("span", { class: "extra" }, e.clause) : null);
 }
