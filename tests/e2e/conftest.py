@@ -32,6 +32,28 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+# Not a real act: a split into two parts by area, so that the lineage diagram has an ambiguous
+# successor (one unit, two edges) and a second hop. Only ever loaded into the tests' own database.
+TEST_SPLIT = """\
+act:
+  number: null
+  kind: other
+  issuer: end-to-end tests
+  effective: 2026-01-01
+  title: A split made up for the explorer's tests (not a real act)
+  verified: false
+changes:
+  - clause: test clause 1
+    split:
+      source: {code: "03390", level: commune}
+      into:
+        - {name: Xã Bình Lư Bắc, type: xã, level: commune, code: "99901",
+           parent: {code: "12", level: province}, edge: area, share: 0.6}
+        - {name: Xã Bình Lư Nam, type: xã, level: commune, code: "99902",
+           parent: {code: "12", level: province}, edge: area, share: 0.4}
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,6 +82,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"sqlite:///{db}"
     env = {**os.environ, "REGISTRY_DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
     _cli("load", "fixtures", "--database", url, env=env)
+    split = db.parent / "test-split.yaml"
+    split.write_text(TEST_SPLIT, encoding="utf-8")
+    _cli("load", str(split), "--database", url, env=env)
     port = _free_port()
     log = (db.parent / "serve.log").open("w")
     proc = subprocess.Popen(
@@ -117,7 +142,11 @@ class Visit:
 
     def open(self, fragment: str) -> None:
         self.page.goto(f"{self.base}/{fragment}")
-        self.settled()
+        # Done when the view drawn is the one the (canonical) address names.
+        self.page.wait_for_function(
+            "() => { const m = document.querySelector('main');"
+            " return m.getAttribute('aria-busy') === 'false' && m.dataset.shown === location.hash; }",
+            timeout=15000)
 
     def settled(self, shown: str | None = None) -> None:
         """Wait until the view finished drawing (and shows ``shown`` in its URL, if given)."""
@@ -136,7 +165,7 @@ def _visit(browser: Any, server: Server, viewport: dict[str, int]) -> Iterator[V
     yield visit
     context.close()
     outside = [u for u in visit.requests
-               if not (u.startswith(server.base + "/") or u.startswith("data:"))]
+               if not u.startswith((server.base + "/", "data:"))]
     assert not outside, f"the explorer asked another host: {outside}"
     assert not visit.errors, f"script errors: {visit.errors}"
 

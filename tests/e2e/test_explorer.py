@@ -131,6 +131,32 @@ def test_the_lineage_of_phuong_doan_ket_shows_its_five_predecessors(
                for r in svg.locator("g.node[data-side=pred] rect").all())
 
 
+def test_a_split_shows_one_edge_per_part_and_the_lineage_reaches_back_two_steps(
+        desktop: Visit, server: Server) -> None:
+    north = server.get("/v1/codes/99901?at=2026-01-01&level=commune")["id"]
+    desktop.open(f"#/lineage?unit={north}&at=2026-01-01&lang=en")
+    svg = desktop.page.locator("svg.lineage")
+    preds = svg.locator("g.node[data-side=pred]").evaluate_all(
+        "els => els.map(e => e.dataset.name)")
+    # Xã Bình Lư (2025) one step back, the three units merged into it two steps back.
+    assert sorted(preds) == sorted(["Xã Bình Lư", "Thị trấn Tam Đường", "Xã Bình Lư",
+                                    "Xã Sơn Bình"])
+    split = svg.locator("g.edge.e-area")
+    assert split.count() == 1
+    assert "split · part of the area 60%" in split.locator(".edge-label").text_content()
+
+    binh_lu = server.get("/v1/codes/03390?at=2025-07-01&level=commune")["id"]
+    desktop.open(f"#/lineage?unit={binh_lu}&at=2025-07-01&lang=en")
+    succ = svg.locator("g.node[data-side=succ]").evaluate_all(
+        "els => els.map(e => e.dataset.name)")
+    assert sorted(succ) == ["Xã Bình Lư Bắc", "Xã Bình Lư Nam"]
+    labels = sorted(svg.locator("g.edge.e-area .edge-label").all_text_contents())
+    assert len(labels) == 2
+    assert "part of the area 40%" in labels[0] and "part of the area 60%" in labels[1]
+    root_x = _centre_x(svg.locator("g.node[data-side=root] rect"))
+    assert all(_centre_x(r) > root_x for r in svg.locator("g.node[data-side=succ] rect").all())
+
+
 def _centre_x(locator: Any) -> float:
     box = locator.bounding_box()
     return float(box["x"] + box["width"] / 2)

@@ -78,6 +78,8 @@ async function render() {
     else a.removeAttribute("aria-current");
   }
   if (state.view === "changes" && (!state.from || !state.to)) Object.assign(state, defaultPeriod());
+  // The address bar always holds the canonical link to what is shown.
+  if (location.hash !== urlFor()) history.replaceState(null, "", urlFor());
   $("date-one").hidden = state.view === "changes" || state.view === "unit";
   $("date-two").hidden = state.view !== "changes";
   $("date").value = state.at;
