@@ -34,7 +34,7 @@ def counts(visit: Visit) -> dict[str, int]:
 
 def tree_levels(visit: Visit) -> dict[str, int]:
     found: dict[str, int] = visit.page.eval_on_selector_all(
-        ".tree li[role=treeitem]", "els => els.reduce((n, e) => "
+        ".tree li[data-id]", "els => els.reduce((n, e) => "
         "(n[e.dataset.level] = (n[e.dataset.level] || 0) + 1, n), {})")
     return found
 
@@ -73,6 +73,16 @@ def test_the_date_field_and_the_change_buttons_step_between_the_two_structures(
     desktop.page.dispatch_event("#date", "change")
     desktop.settled("at=2025-01-04")
     assert counts(desktop) == {"district": 8, "commune": 106}
+
+
+def test_a_district_abolished_on_july_1_offers_the_tree_of_its_last_day(
+        desktop: Visit, server: Server) -> None:
+    tam_duong = server.get("/v1/codes/106?at=2025-06-30&level=district")["id"]
+    desktop.open(f"#/tree?unit={tam_duong}&at=2025-07-01&lang=en")
+    assert "Huyện Tam Đường did not exist on 2025-07-01" in desktop.page.inner_text(".absent")
+    desktop.page.click(".absent a >> nth=0")
+    desktop.settled("at=2025-06-30")
+    assert counts(desktop) == {"commune": 13}
 
 
 def test_a_deep_link_brings_back_the_unit_the_date_and_the_view(

@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { h, fill } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
+import { addDays } from "../dates.js";
 
 const LEVEL_ORDER = ["province", "district", "commune"];
 
@@ -21,8 +22,12 @@ export async function renderTree(ctx, main) {
     const known = await api.history(id).catch(() => null);
     if (!ctx.current()) return;
     const name = known?.versions?.at(-1)?.name ?? "";
+    // Offer the nearest day on which it did exist: its last day, or its first.
+    const existed = known?.ended && known.ended <= at ? addDays(known.ended, -1) : known?.began;
     fill(main, h("p", { class: "absent", role: "status" },
       t("tree.absent", { name, date: fmtDate(at) }), " ",
+      existed ? h("a", { href: ctx.urlFor({ at: existed }) }, t("tree.as_of", { date: fmtDate(existed) }))
+        : null, existed ? " · " : null,
       h("a", { href: ctx.urlFor({ view: "unit" }) }, t("view.unit"))));
     return;
   }
@@ -44,7 +49,7 @@ export async function renderTree(ctx, main) {
       h("button", { type: "button", onclick: () => toggleAll(main, true) }, t("tree.expand")),
       h("button", { type: "button", onclick: () => toggleAll(main, false) }, t("tree.collapse"))),
     units.length
-      ? h("ul", { class: "tree", role: "tree" }, node(root, children, ctx, 0))
+      ? h("ul", { class: "tree" }, node(root, children, ctx, 0))
       : h("p", { class: "hint" }, t("tree.empty")),
   );
 }
@@ -79,12 +84,12 @@ function node(u, children, ctx, depth) {
       String(kids.length)) : null,
     h("a", { class: "lin", href: ctx.urlFor({ view: "lineage", unit: u.id }),
       title: t("unit.show_lineage"), "aria-label": t("unit.show_lineage") }, "⇄"));
-  const attrs = { role: "treeitem", "data-id": u.id, "data-level": u.level ?? "other",
+  const attrs = { "data-id": u.id, "data-level": u.level ?? "other",
     "data-code": u.code ?? "" };
   if (!kids.length) return h("li", attrs, row);
   return h("li", attrs, h("details", { open: depth < 1 },
     h("summary", {}, row),
-    h("ul", { role: "group" }, kids.map((k) => node(k, children, ctx, depth + 1)))));
+    h("ul", {}, kids.map((k) => node(k, children, ctx, depth + 1)))));
 }
 
 function toggleAll(main, open) {
