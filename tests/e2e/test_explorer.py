@@ -56,6 +56,10 @@ def test_sliding_the_date_from_june_30_to_july_1_turns_8_districts_and_106_commu
     assert "at=2025-07-01" in desktop.page.url
     assert "36 xã · 2 phường" in desktop.page.inner_text(".counts")
 
+    slider.press("ArrowLeft")  # back to the last day before the resolution
+    desktop.settled("at=2025-06-30")
+    assert counts(desktop) == {"district": 8, "commune": 106}
+
 
 def test_the_date_field_and_the_change_buttons_step_between_the_two_structures(
         desktop: Visit, server: Server) -> None:

@@ -4,7 +4,7 @@
 
 import * as api from "./api.js";
 import { setLang, lang, t, term } from "./i18n.js";
-import { addDays, dayNumber, fromDayNumber, today } from "./dates.js";
+import { addDays, today } from "./dates.js";
 import { renderTree } from "./views/tree.js";
 import { renderChanges } from "./views/changes.js";
 import { renderLineage } from "./views/lineage.js";
@@ -18,6 +18,7 @@ const $ = (id) => document.getElementById(id);
 const state = { view: "tree", unit: null, at: null, from: null, to: null, lang: "vi" };
 let changeDays = [];          // effective dates of every recorded act, ISO, ascending
 let renderCount = 0;
+let showOnSlider = () => {};  // set once the change days are known
 
 function readUrl() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
@@ -83,7 +84,7 @@ async function render() {
   $("date-one").hidden = state.view === "changes" || state.view === "unit";
   $("date-two").hidden = state.view !== "changes";
   $("date").value = state.at;
-  $("slider").value = String(dayNumber(state.at));
+  showOnSlider(state.at);
   $("from").value = state.from ?? "";
   $("to").value = state.to ?? "";
   await fillPicker(ctx);
@@ -128,31 +129,47 @@ async function fillPicker(ctx) {
 
 const label = (u) => (u.code ? `${u.name} (${u.code})` : u.name);
 
+/**
+ * The slider's stops: the day before and the day of every change, and today. Only years that hold
+ * changes appear, and each step shows a different structure (or the last day of the one before).
+ */
+function sliderStops() {
+  const stops = new Set([today()]);
+  for (const d of changeDays) { stops.add(addDays(d, -1)); stops.add(d); }
+  return [...stops].sort();
+}
+
+/** The stop on or before `day` (the structure shown then is the one of that stop). */
+function stopIndex(stops, day) {
+  let i = 0;
+  while (i + 1 < stops.length && stops[i + 1] <= day) i++;
+  return i;
+}
+
 function setupDateControl() {
   const slider = $("slider");
-  const first = changeDays[0] ?? state.at;
-  const last = [changeDays.at(-1) ?? state.at, today()].sort().at(-1);
-  // The slider spans the whole years that hold changes (and this year, to reach today).
-  slider.min = String(dayNumber(`${first.slice(0, 4)}-01-01`));
-  slider.max = String(dayNumber(`${last.slice(0, 4)}-12-31`));
-  const list = $("change-days");
-  clear(list).append(...changeDays.map((d) => h("option", { value: String(dayNumber(d)), label: d })));
-  // One label per year that holds changes, at its first change; a click goes there.
-  const years = [...new Set(changeDays.map((d) => d.slice(0, 4)))];
-  const span = Math.max(1, Number(slider.max) - Number(slider.min));
+  const stops = sliderStops();
+  slider.min = "0";
+  slider.max = String(stops.length - 1);
+  clear($("change-days")).append(...stops.map((d, i) =>
+    (changeDays.includes(d) ? h("option", { value: String(i), label: d }) : null)).filter(Boolean));
+  // One label per year that holds changes, at its first stop; a click goes there.
+  const years = [...new Set(stops.map((d) => d.slice(0, 4)))];
+  const span = Math.max(1, stops.length - 1);
   clear($("years")).append(...years.map((y) => {
-    const day = changeDays.find((d) => d.startsWith(y));
-    const left = ((dayNumber(day) - Number(slider.min)) / span) * 100;
+    const i = stops.findIndex((d) => d.startsWith(y));
+    const left = (i / span) * 100;
     const shift = left < 8 ? "0%" : left > 92 ? "-100%" : "-50%";
     return h("button", {
       type: "button", class: "year", style: `left:${left}%;transform:translateX(${shift})`,
-      title: day, onclick: () => navigate({ at: day }),
+      title: stops[i], onclick: () => navigate({ at: stops[i] }),
     }, y);
   }));
+  showOnSlider = (day) => { slider.value = String(stopIndex(stops, day)); };
 
   let timer = null;
   slider.addEventListener("input", () => {
-    const day = fromDayNumber(Number(slider.value));
+    const day = stops[Number(slider.value)];
     $("date").value = day;
     clearTimeout(timer);
     timer = setTimeout(() => navigate({ at: day }, { replace: true }), 120);

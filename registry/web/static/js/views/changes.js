@@ -74,10 +74,10 @@ function actSection(act, items, ctx) {
   }
   const kinds = new Map();
   for (const item of items) kinds.set(item.kind, (kinds.get(item.kind) ?? 0) + 1);
-  const number = act.number ?? `${t("diff.unnumbered")} (${act.kind ?? "?"})`;
+  const number = act.number ?? `${t("diff.unnumbered")} (${term("act", act.kind)})`;
   return h("section", { class: "act", "data-act": act.number ?? "" },
     h("h2", {}, h("span", { class: "act-number" }, number),
-      act.kind ? h("span", { class: "type" }, act.kind) : null,
+      act.kind ? h("span", { class: "type" }, term("act", act.kind)) : null,
       act.verified === false ? h("span", { class: "warn" }, t("diff.unverified")) : null),
     h("p", { class: "act-meta" },
       act.issuer ? `${act.issuer} · ` : "",
@@ -97,7 +97,7 @@ function actSection(act, items, ctx) {
 function change(item, ctx) {
   const u = item.unit;
   const extra = describe(item);
-  return h("li", { class: `change k-${item.kind}`, "data-kind": item.kind },
+  return h("li", { class: "change", "data-kind": item.kind },
     h("span", { class: `chip k-${item.kind}` }, term("change", item.kind)), " ",
     h("a", { href: ctx.urlFor({ view: "unit", unit: u.id }) }, u.name),
     u.code ? h("span", { class: "code" }, u.code) : null,

@@ -76,7 +76,7 @@ function eventItem(e, names, ctx) {
     h("span", { class: "when" }, fmtDate(e.on)),
     h("span", { class: `chip k-${e.kind}` }, term("change", e.kind)),
     source ? h("a", { href: ctx.urlFor({ view: "unit", unit: String(source.id) }) }, source.name) : null,
-    h("span", { class: "act-number" }, act.number ?? `${t("diff.unnumbered")} (${act.kind ?? "?"})`),
+    h("span", { class: "act-number" }, act.number ?? `${t("diff.unnumbered")} (${term("act", act.kind)})`),
     e.clause ? h("span", { class: "extra" }, e.clause) : null);
 }
 
