@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import FileResponse, Response
 from starlette.requests import Request
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -24,7 +24,16 @@ from starlette.types import Scope
 from registry.adapters.tokens import TokenStore
 from registry.api import problems
 from registry.api.limits import BodyLimit
-from registry.api.rest import acts, changes, codes, crosswalk, feed, health, snapshot, units
+from registry.api.rest import (
+    acts,
+    changes,
+    codes,
+    crosswalk,
+    feed,
+    health,
+    snapshot,
+    units,
+)
 from registry.api.services import Services
 from registry.application.service import Registry
 from registry.domain.errors import RegistryError

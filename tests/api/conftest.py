@@ -11,7 +11,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette: "use httpx2"; httpx is what we have
     from starlette.testclient import TestClient
 
-from registry.api.app import create_app  # noqa: E402
+from registry.api.app import create_app
 
 
 class CountingReader:
@@ -58,7 +58,7 @@ class Api:
     client: TestClient
 
     def token(self, name: str, role: str = "recorder") -> str:
-        return self.tokens.create(name, role, datetime.now(timezone.utc))
+        return self.tokens.create(name, role, datetime.now(UTC))
 
 
 def start(url: str, settings: Settings | None = None) -> Iterator[Api]:

@@ -5,13 +5,13 @@ Runs on SQLite and on PostgreSQL (``database_url``): what is stored is checked i
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, start
 from registry.settings import Settings
+from tests.api.conftest import Api, start
 
 RENAME: dict[str, Any] = {
     "act": {"number": None, "kind": "decision", "issuer": "Ủy ban nhân dân tỉnh Lai Châu",
@@ -47,7 +47,7 @@ def test_without_a_token_is_401_and_nothing_is_stored(writable_api: Api) -> None
 def test_a_read_only_or_revoked_token_is_403_and_nothing_is_stored(writable_api: Api) -> None:
     reader = writable_api.token("reporter", role="reader")
     recorder = writable_api.token("bob")
-    writable_api.tokens.revoke("bob", datetime.now(timezone.utc))
+    writable_api.tokens.revoke("bob", datetime.now(UTC))
     before = stored(writable_api)
     for token in (reader, recorder):
         response = post(writable_api, token, key="k-1")

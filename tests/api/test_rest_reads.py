@@ -146,7 +146,7 @@ def test_a_wrong_method_gets_405_with_every_allowed_method(api: Api) -> None:
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
     assert response.headers["content-type"] == PROBLEM
-    assert api.client.post("/v1/units").headers["allow"] == "GET, HEAD"
+    assert set(api.client.post("/v1/units").headers["allow"].split(", ")) == {"GET", "HEAD"}
 
 
 def test_health_readiness_and_the_constant_endpoint(api: Api) -> None:

@@ -19,9 +19,12 @@ class RegistryErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if original is None and error.path is not None:
+            # raised while completing a result (a null for a non-null field): our fault
+            return _with(error, error.message, {"code": problems.INTERNAL.graphql_code})
         if original is None or isinstance(original, GraphQLError):
-            code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
-            return _with(error, error.message, {"code": code, **(error.extensions or {})})
+            code = "GRAPHQL_VALIDATION_FAILED" if original is None else "BAD_USER_INPUT"
+            return _with(error, error.message, {**(error.extensions or {}), "code": code})
         if isinstance(original, RegistryError):
             kind = problems.kind_of(original)
             return _with(error, problems.message(original),

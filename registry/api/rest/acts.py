@@ -21,7 +21,7 @@ from registry.domain.errors import InvalidInput
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 MAX_KEY = 200
-KEY = re.compile(r"^[!-~]{1,%d}$" % MAX_KEY)
+KEY = re.compile(rf"^[!-~]{{1,{MAX_KEY}}}$")
 
 
 async def acts(request: Request) -> Response:

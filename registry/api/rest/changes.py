@@ -8,8 +8,8 @@ from starlette.routing import Route
 
 from registry.api.rest.caching import conditional, frozen_tag
 from registry.api.rest.params import Params
-from registry.api.services import services
 from registry.api.rest.units import MAX_LIMIT
+from registry.api.services import services
 
 
 def changes(request: Request) -> Response:

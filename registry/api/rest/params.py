@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from starlette.requests import Request
@@ -20,23 +20,21 @@ class Params:
     def __init__(self, request: Request, allowed: tuple[str, ...]) -> None:
         self.query = request.query_params
         self.path = request.path_params
-        for name in self.query.keys():
+        for name in self.query:
             if name not in allowed:
                 raise InvalidInput(f"unknown parameter (allowed: {', '.join(allowed) or 'none'})",
                                    name)
             if len(self.query.getlist(name)) > 1:
                 raise InvalidInput("given more than once", name)
 
-    def _raw(self, name: str) -> str | None:
-        value = self.query.get(name)
-        return value if value is not None else None
-
     def text(self, name: str, required: bool = False) -> str | None:
-        value = self._raw(name)
-        if value is None or value == "":
+        value = self.query.get(name)
+        if value is None:
             if required:
                 raise InvalidInput("required", name)
             return None
+        if not value:
+            raise InvalidInput("given but empty (leave it out instead)", name)
         if len(value) > MAX_TEXT:
             raise InvalidInput(f"at most {MAX_TEXT} characters", name)
         return value
@@ -64,7 +62,7 @@ class Params:
         except ValueError:
             raise InvalidInput(f"'{value}' is not a moment (YYYY-MM-DDTHH:MM:SS[+00:00])",
                                name) from None
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def uuid(self, name: str, required: bool = False) -> UUID | None:
         value = self.text(name, required)

@@ -19,9 +19,9 @@ def list_units(request: Request) -> Response:
     p = Params(request, ("at", "known_at", "parent", "level", "kind", "type", "q", "limit",
                          "cursor"))
     at, known_at = p.at(), p.moment()
-    kwargs = dict(known_at=known_at, parent=p.uuid("parent"), level=p.text("level"),
-                  kind=p.text("kind"), type=p.text("type"), q=p.text("q"),
-                  limit=p.integer("limit", 100, 1, MAX_LIMIT), cursor=p.text("cursor"))
+    kwargs = {"known_at": known_at, "parent": p.uuid("parent"), "level": p.text("level"),
+              "kind": p.text("kind"), "type": p.text("type"), "q": p.text("q"),
+              "limit": p.integer("limit", 100, 1, MAX_LIMIT), "cursor": p.text("cursor")}
 
     def build() -> Response:
         page = services(request).reader.units(at, **kwargs)
