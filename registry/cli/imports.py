@@ -65,9 +65,15 @@ def _insee_cog(registry: Registry, args: argparse.Namespace) -> int:
     if args.units is not None:
         if args.as_of is None:
             raise InvalidInput("--units needs --as-of DATE (the date the list describes)")
-        result = insee.load_units(registry, args.units, args.as_of, args.actor)
-        state = "recorded" if result.created else "already recorded"
-        print(f"{args.units}: units on {args.as_of} {state} ({result.events} events)")
+
+        def recorded(label: str, result: Recorded) -> None:
+            state = "recorded" if result.created else "already recorded"
+            print(f"{time.perf_counter() - started:7.1f}s  units on {args.as_of}, {label}: "
+                  f"{state} ({result.events} events)", flush=True)
+
+        results = insee.load_units(registry, args.units, args.as_of, args.actor, recorded)
+        new = sum(r.created for r in results)
+        print(f"{len(results)} acts: {new} recorded, {len(results) - new} already there")
         _summary(started)
         return 0
 

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry.application.service import Registry
+from registry.application.service import Recorded, Registry
 from registry.domain.errors import RegistryError
 from registry.domain.timeline import Timeline
 from registry.importers.insee_mapping import (
@@ -32,6 +32,7 @@ from registry.importers.insee_mapping import (
     SUB_UNITS,
     Event,
     Key,
+    Unit,
     departement_of,
     read_events,
     read_units,
@@ -54,34 +55,66 @@ class Outcome:
 
 # -- units -------------------------------------------------------------------------------
 
-def units_document(path: Path, as_of: date) -> dict[str, Any]:
+def units_documents(path: Path, as_of: date) -> list[tuple[str, dict[str, Any]]]:
+    """The registration of a unit list: the départements, then one act per département.
+
+    One act per département keeps each transaction a few thousand events (a single act of
+    ~38,000 events stalled PostgreSQL's pipelined insert), gives progress, and lets an
+    interrupted load resume.
+    """
     units = read_units(path)
     deps = sorted({u.parent for u in units if u.typecom == "COM"})
-    registered: list[dict[str, Any]] = [
-        {"key": f"DEP:{d}", "code": d, "name": f"Département {d}", "type": "DEP",
-         "level": DEPARTEMENT} for d in deps]
+    dep_of_com = {u.code: u.parent for u in units if u.typecom == "COM"}
+    day = as_of.isoformat()
+    docs = [("départements", _registration(
+        [{"code": d, "name": f"Département {d}", "type": "DEP", "level": DEPARTEMENT}
+         for d in deps], day, f"{len(deps)} départements"))]
+    by_dep: dict[str, list[Unit]] = {d: [] for d in deps}
+    for u in units:
+        by_dep[u.parent if u.typecom == "COM" else dep_of_com.get(u.parent, deps[0])].append(u)
     order = {"COM": 0, "ARM": 1, "COMA": 1, "COMD": 1}
-    for u in sorted(units, key=lambda u: (order[u.typecom], u.typecom, u.code)):
-        parent = f"DEP:{u.parent}" if u.typecom == "COM" else f"COM:{u.parent}"
-        registered.append({"key": f"{u.typecom}:{u.code}", "code": u.code, "name": u.name,
-                           "type": u.typecom, "level": u.level, "parent": {"key": parent}})
-    counts = {t: sum(1 for u in units if u.typecom == t) for t in LEVELS}
+    for d in deps:
+        listed = sorted(by_dep[d], key=lambda u: (order[u.typecom], u.typecom, u.code))
+        coms = {u.code for u in listed if u.typecom == "COM"}
+        registered = []
+        for u in listed:
+            if u.typecom == "COM":
+                parent: dict[str, str] = {"code": d, "level": DEPARTEMENT}
+            elif u.parent in coms:
+                parent = {"key": f"COM:{u.parent}"}
+            else:
+                parent = {"code": u.parent, "level": LEVELS["COM"]}
+            registered.append({"key": f"{u.typecom}:{u.code}", "code": u.code, "name": u.name,
+                               "type": u.typecom, "level": u.level, "parent": parent})
+        counts = ", ".join(f"{n} {t}" for t in LEVELS
+                           if (n := sum(1 for u in listed if u.typecom == t)))
+        docs.append((f"département {d}", _registration(registered, day,
+                                                        f"département {d}: {counts}")))
+    return docs
+
+
+def _registration(units: list[dict[str, Any]], day: str, what: str) -> dict[str, Any]:
     return {
         "act": {"number": None, "kind": "baseline", "issuer": ISSUER, "signed": None,
-                "effective": as_of.isoformat(),
-                "title": f"Code officiel géographique: units valid on {as_of.isoformat()}",
+                "effective": day, "title": f"Code officiel géographique: units valid on {day}",
                 "verified": True,
-                "note": ("A registration: these units existed on this date; earlier history is "
-                         "not recorded here. " + ", ".join(f"{n} {t}" for t, n in counts.items())
-                         + f", {len(deps)} départements.")},
-        "changes": [{"register": {"units": registered}}],
+                "note": (f"A registration ({what}): these units existed on this date; their "
+                         "earlier history is not recorded here.")},
+        "changes": [{"register": {"units": units}}],
     }
 
 
-def load_units(registry: Registry, path: Path, as_of: date, actor: str) -> Any:
-    document = units_document(path, as_of)
-    digest = hashlib.sha256(repr(document).encode()).hexdigest()[:32]
-    return registry.record(document, actor, key=f"{UNITS_KEY}{as_of.isoformat()}:{digest}")
+def load_units(registry: Registry, path: Path, as_of: date, actor: str,
+               progress: Callable[[str, Recorded], None] | None = None) -> list[Recorded]:
+    results = []
+    for label, document in units_documents(path, as_of):
+        digest = hashlib.sha256(repr(document).encode()).hexdigest()[:32]
+        result = registry.record(document, actor,
+                                 key=f"{UNITS_KEY}{as_of.isoformat()}:{digest}")
+        results.append(result)
+        if progress:
+            progress(label, result)
+    return results
 
 
 def latest_list(tl: Timeline) -> date | None:
