@@ -3,7 +3,8 @@
 ``children`` answers a unit's children from one ``snapshot(at, within=unit)`` read of its whole
 subtree, indexed by superior: the children of every unit inside that subtree are then known
 without another read, and every unit seen is primed into ``units`` (which answers ``parent``).
-Each batch is one hop to the thread pool, because the reader is synchronous.
+Units and subtrees come from the reader's in-process index and are read inline (a hop to the
+thread pool would cost more than the lookup); acts, which may touch the database, in the pool.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -35,15 +37,26 @@ class Loaders:
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.subtrees = Subtrees()
-        self.units: DataLoader[Key, Row | None] = DataLoader(load_fn=self._units)
-        self.children: DataLoader[Key, list[Row]] = DataLoader(load_fn=self._children)
-        self.acts: DataLoader[UUID, Row] = DataLoader(load_fn=self._acts)
+
+    # Made on first use: most requests need none of them.
+
+    @cached_property
+    def units(self) -> DataLoader[Key, Row | None]:
+        return DataLoader(load_fn=self._units)
+
+    @cached_property
+    def children(self) -> DataLoader[Key, list[Row]]:
+        return DataLoader(load_fn=self._children)
+
+    @cached_property
+    def acts(self) -> DataLoader[UUID, Row]:
+        return DataLoader(load_fn=self._acts)
 
     async def _acts(self, keys: list[UUID]) -> list[Row]:
         return await run_in_threadpool(lambda: [self.reader.act(k).as_dict() for k in keys])
 
     async def _units(self, keys: list[Key]) -> list[Row | None]:
-        return await run_in_threadpool(self._read_units, keys)
+        return self._read_units(keys)
 
     def _read_units(self, keys: list[Key]) -> list[Row | None]:
         out: list[Row | None] = []
@@ -57,8 +70,7 @@ class Loaders:
     async def _children(self, keys: list[Key]) -> list[list[Row]]:
         missing = [k for k in keys if k[0] not in self.subtrees.children[(k[1], k[2])]]
         if missing:
-            read = await run_in_threadpool(self._read_subtrees, missing)
-            for (at, known_at), rows in read:  # priming needs the event loop's thread
+            for (at, known_at), rows in self._read_subtrees(missing):
                 for row in rows:
                     self.units.prime((UUID(row["id"]), at, known_at), row)
         return [self.subtrees.children[(at, known)].get(org, []) for org, at, known in keys]

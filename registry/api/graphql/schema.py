@@ -9,13 +9,7 @@ from uuid import UUID
 import strawberry
 from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.scalars import JSON
 from strawberry.types import ExecutionContext
 
@@ -23,14 +17,13 @@ from registry.api.graphql.act import Act, ActPage
 from registry.api.graphql.change import Change, ChangePage
 from registry.api.graphql.context import Info
 from registry.api.graphql.errors import RegistryErrors
+from registry.api.graphql.limits import QueryLimits, QueryValidationCache
 from registry.api.graphql.unit import Unit
 from registry.api.rest.acts import scoped_key
 from registry.api.services import recorder
 from registry.domain.errors import InvalidInput, RegistryError
 
-MAX_DEPTH = 10
 MAX_TOKENS = 2_000
-MAX_ALIASES = 30
 MAX_PAGE = 1000
 
 
@@ -79,19 +72,19 @@ def _first(first: int) -> int:
 @strawberry.type
 class Query:
     @strawberry.field(description="A unit on a date, by id or by code (and level).")
-    async def unit(self, info: Info, id: strawberry.ID | None = None, code: str | None = None,
+    def unit(self, info: Info, id: strawberry.ID | None = None, code: str | None = None,
                    level: str | None = None, at: date | None = None,
                    known_at: datetime | None = None) -> Unit | None:
         reader = info.context.services.reader
         on, known = at or date.today(), _moment(known_at)
         if (id is None) == (code is None):
             raise InvalidInput("give exactly one of id and code", "id")
+        # inline: the reader answers units on a date from its in-process index
         if id is not None:
-            view = await run_in_threadpool(reader.unit, _uuid(id, "id"), on, known)
+            view = reader.unit(_uuid(id, "id"), on, known)
         else:
-            match = await run_in_threadpool(reader.by_code, code, on, level, known)
-            view = match.unit
-        return Unit.from_row(view.as_dict(), on, known)
+            view = reader.by_code(str(code), on, level, known).unit
+        return Unit.from_view(view, on, known)
 
     @strawberry.field(description="Units existing on a date, in code order, a page at a time.")
     async def units(self, info: Info, filter: UnitFilter | None = None, at: date | None = None,
@@ -157,10 +150,9 @@ class RegistrySchema(strawberry.Schema):
 schema = RegistrySchema(
     query=Query, mutation=Mutation,
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        QueryLimits,  # QueryDepthLimiter and MaxAliasesLimiter, rules made once
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        QueryValidationCache,  # a ValidationCache keyed by the query text
         RegistryErrors,
     ])

@@ -44,6 +44,15 @@ class Unit:
             valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
             at=at, known_at=known_at)
 
+    @classmethod
+    def from_view(cls, view: Any, at: date, known_at: datetime | None) -> Unit:
+        """From the reader's UnitView itself (no round trip through JSON-ready strings)."""
+        return cls(
+            id=strawberry.ID(str(view.id)), code=view.code, name=view.name, kind=view.kind,
+            type=view.type, level=view.level, parent_id=_id(view.parent_id),
+            territory_id=_id(view.territory_id), valid_from=view.valid_from,
+            valid_to=view.valid_to, at=at, known_at=known_at)
+
     @strawberry.field(description="the superior on `at` (default: this unit's date)")
     async def parent(self, info: Info, at: date | None = None) -> Unit | None:
         on = at or self.at
@@ -115,5 +124,5 @@ async def _lineage(info: Info, unit: Unit, direction: str, depth: int) -> list[L
     return [LineageStep.from_row(s.as_dict(), unit.known_at) for s in steps]
 
 
-def _id(value: str | None) -> strawberry.ID | None:
-    return strawberry.ID(value) if value else None
+def _id(value: object) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value else None

@@ -1,4 +1,5 @@
-"""``/v1/codes/{code}``: the unit holding an official code on a date."""
+"""``/v1/codes/{code}``: the unit holding an official code on a date (from the in-process index,
+inline: see ``units``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from registry.api.rest.params import Params
 from registry.api.services import services
 
 
-def by_code(request: Request) -> Response:
+async def by_code(request: Request) -> Response:
     p = Params(request, ("at", "level", "known_at"))
     code, at, level, known_at = p.path_text("code"), p.at(), p.text("level"), p.moment()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 from starlette.requests import Request
@@ -18,14 +19,17 @@ def today() -> date:
 
 class Params:
     def __init__(self, request: Request, allowed: tuple[str, ...]) -> None:
-        self.query = request.query_params
-        self.path = request.path_params
-        for name in self.query:
+        raw = request.scope["query_string"]
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+        self.query: dict[str, str] = {}
+        for name, value in pairs:
             if name not in allowed:
                 raise InvalidInput(f"unknown parameter (allowed: {', '.join(allowed) or 'none'})",
                                    name)
-            if len(self.query.getlist(name)) > 1:
+            if name in self.query:
                 raise InvalidInput("given more than once", name)
+            self.query[name] = value
+        self.path = request.path_params
 
     def text(self, name: str, required: bool = False) -> str | None:
         value = self.query.get(name)

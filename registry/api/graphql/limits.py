@@ -1,0 +1,59 @@
+"""Query depth and alias limits whose validation rules are built once, and a validation cache
+keyed by the query text.
+
+``QueryDepthLimiter`` and ``MaxAliasesLimiter`` create a new rule class per instance; as
+extension factories they would give every request new rules, and ``ValidationCache`` (keyed by
+the document and the rules) would never hit. Here the rules are made once and shared.
+
+``ValidationCache`` keys its LRU cache by the parsed document, and graphql-core hashes a document
+by walking its whole tree on every lookup; ``QueryValidationCache`` keys it by the query text
+(whose hash Python keeps) and the rules, which determine the same document and validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+
+RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
+
+
+class QueryLimits(AddValidationRules):
+    def __init__(self) -> None:
+        super().__init__(RULES)
+
+
+class QueryValidationCache(ValidationCache):
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.pre_execution_errors = _validate(ctx.query or "", ctx.validation_rules,
+                                             ctx.schema._schema, ctx.graphql_document)
+        yield
+
+
+_CACHE: dict[tuple[str, tuple[Any, ...], int], Any] = {}  # insertion order: oldest first
+_CACHE_SIZE = 256
+
+
+def _validate(query: str, rules: tuple[Any, ...], schema: Any, document: Any) -> Any:
+    from strawberry.schema.schema import validate_document
+
+    key = (query, tuple(rules), id(schema))
+    found = _CACHE.get(key)
+    if found is None:
+        found = validate_document(schema, document, rules)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = found
+    return found
