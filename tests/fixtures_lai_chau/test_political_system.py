@@ -270,3 +270,11 @@ def test_the_checked_in_acts_are_what_the_generator_writes():
     for name, document in generate.documents().items():
         text = (generate.FIXTURES / name).read_text(encoding="utf-8")
         assert text == generate.render(document), f"{name} is stale: run the generator"
+
+
+def test_only_the_checked_decision_carries_a_number_and_every_other_act_is_unverified():
+    acts = {name: document["act"] for name, document in generate.documents().items()}
+    numbered = {name: act["number"] for name, act in acts.items() if act["number"]}
+    assert numbered == {"02-decision-1676-QD-TU-propaganda-mass-mobilisation.yaml": "1676-QĐ/TU"}
+    assert all(act["verified"] is False for name, act in acts.items() if name not in numbered)
+    assert all(act["note"] for act in acts.values())
