@@ -12,8 +12,9 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from registry.api.responses import JSON
 from registry.domain import errors
 
 PROBLEM_JSON = "application/problem+json"
@@ -101,7 +102,7 @@ def response(kind: Kind, detail: str, request: Request | None = None,
     all_headers = dict(headers or {})
     if kind.status == 401:
         all_headers.setdefault("WWW-Authenticate", 'Bearer realm="registry"')
-    return JSONResponse(problem(kind, detail, instance, **extra), status_code=kind.status,
+    return JSON(problem(kind, detail, instance, **extra), status_code=kind.status,
                         headers=all_headers, media_type=PROBLEM_JSON)
 
 

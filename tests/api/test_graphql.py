@@ -104,13 +104,15 @@ def test_errors_carry_the_codes_of_the_problem_table(api: Api) -> None:
     assert bad["errors"][0]["extensions"]["field"] == "id"
 
 
-def test_too_deep_or_too_many_aliases_is_refused_before_any_read(api: Api) -> None:
+def test_too_deep_too_long_or_too_many_aliases_is_refused_before_any_read(api: Api) -> None:
     deep = "{ unit(code: \"12\") { " + "children { " * 12 + "id" + " }" * 12 + " } }"
     api.reader.calls.clear()
     body = gql(api, deep)
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
     aliases = "{ " + " ".join(f'a{i}: unit(code: "12") {{ id }}' for i in range(40)) + " }"
     assert "aliases" in gql(api, aliases)["errors"][0]["message"]
+    long = "{ " + " ".join(f'unit(code: "{i}") {{ id name code }}' for i in range(400)) + " }"
+    assert "token" in gql(api, long)["errors"][0]["message"].lower()
     assert not api.reader.calls
 
 

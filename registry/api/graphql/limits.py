@@ -16,22 +16,32 @@ from collections.abc import Iterator
 from typing import Any
 
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
+MAX_TOKENS = 2_000
 
-RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
+RULES = (*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+         *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules)
 
 
-class QueryLimits(AddValidationRules):
+class QueryLimits(MaxTokensLimiter):
+    """MaxTokensLimiter, plus the rules of QueryDepthLimiter and MaxAliasesLimiter (made once):
+    one extension instead of three, as strawberry enters every extension at every stage."""
+
     def __init__(self) -> None:
-        super().__init__(RULES)
+        super().__init__(max_token_count=MAX_TOKENS)
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.validation_rules = ctx.validation_rules + RULES
+        yield from super().on_operation()
 
 
 class QueryValidationCache(ValidationCache):
@@ -40,6 +50,13 @@ class QueryValidationCache(ValidationCache):
         ctx.pre_execution_errors = _validate(ctx.query or "", ctx.validation_rules,
                                              ctx.schema._schema, ctx.graphql_document)
         yield
+
+
+class DocumentCaches(ParserCache, QueryValidationCache):
+    """ParserCache and QueryValidationCache as one extension."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=256)
 
 
 _CACHE: dict[tuple[str, tuple[Any, ...], int], Any] = {}  # insertion order: oldest first

@@ -9,7 +9,6 @@ from uuid import UUID
 import strawberry
 from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
-from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.scalars import JSON
 from strawberry.types import ExecutionContext
 
@@ -17,13 +16,12 @@ from registry.api.graphql.act import Act, ActPage
 from registry.api.graphql.change import Change, ChangePage
 from registry.api.graphql.context import Info
 from registry.api.graphql.errors import RegistryErrors
-from registry.api.graphql.limits import QueryLimits, QueryValidationCache
+from registry.api.graphql.limits import DocumentCaches, QueryLimits
 from registry.api.graphql.unit import Unit
 from registry.api.rest.acts import scoped_key
 from registry.api.services import recorder
 from registry.domain.errors import InvalidInput, RegistryError
 
-MAX_TOKENS = 2_000
 MAX_PAGE = 1000
 
 
@@ -150,9 +148,7 @@ class RegistrySchema(strawberry.Schema):
 schema = RegistrySchema(
     query=Query, mutation=Mutation,
     extensions=[
-        QueryLimits,  # QueryDepthLimiter and MaxAliasesLimiter, rules made once
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=256),
-        QueryValidationCache,  # a ValidationCache keyed by the query text
-        RegistryErrors,
+        QueryLimits,  # MaxTokensLimiter + QueryDepthLimiter and MaxAliasesLimiter rules
+        DocumentCaches,  # ParserCache + a ValidationCache keyed by the query text
+        RegistryErrors,  # MaskErrors giving registry errors their codes
     ])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -13,6 +14,9 @@ from registry.api.services import services
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def get_context(self, request: Any, response: Any) -> Context:
         found = services(request)
         return Context(request=request, response=response, services=found,

@@ -10,9 +10,10 @@ import yaml
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.params import Params
 from registry.api.rest.units import MAX_LIMIT
 from registry.api.services import recorder, services
@@ -34,12 +35,12 @@ def list_acts(request: Request) -> Response:
     p = Params(request, ("limit", "cursor"))
     page = services(request).reader.acts(limit=p.integer("limit", 100, 1, MAX_LIMIT),
                                          cursor=p.text("cursor"))
-    return JSONResponse({"items": [a.as_dict() for a in page.items], "next": page.next})
+    return JSON({"items": [a.as_dict() for a in page.items], "next": page.next})
 
 
 def get_act(request: Request) -> Response:
     p = Params(request, ())
-    return JSONResponse(services(request).reader.act(p.path_uuid()).as_dict())
+    return JSON(services(request).reader.act(p.path_uuid()).as_dict())
 
 
 async def record(request: Request) -> Response:
@@ -51,7 +52,7 @@ async def record(request: Request) -> Response:
     result = await run_in_threadpool(registry.record, document, token.actor, key)
     body = {"act_id": str(result.act_id), "created": result.created, "events": result.events,
             "organisations": result.organisations}
-    return JSONResponse(body, status_code=201 if result.created else 200,
+    return JSON(body, status_code=201 if result.created else 200,
                         headers={"Location": f"/v1/acts/{result.act_id}"})
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
 from registry.api.rest.params import Params
 from registry.api.rest.units import MAX_LIMIT
@@ -22,7 +23,7 @@ def changes(request: Request) -> Response:
     def build() -> Response:
         page = services(request).reader.changes(start, end, within, known_at, limit=limit,
                                                 cursor=cursor)
-        return JSONResponse({"items": [c.as_dict() for c in page.items], "next": page.next})
+        return JSON({"items": [c.as_dict() for c in page.items], "next": page.next})
 
     return conditional(request, frozen_tag(request, [start, end], known_at), build)
 

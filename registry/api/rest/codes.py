@@ -4,9 +4,10 @@ inline: see ``units``)."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
 from registry.api.rest.params import Params
 from registry.api.services import services
@@ -18,7 +19,7 @@ async def by_code(request: Request) -> Response:
 
     def build() -> Response:
         match = services(request).reader.by_code(code, at, level, known_at)
-        return JSONResponse({**match.unit.as_dict(), "warnings": list(match.warnings)})
+        return JSON({**match.unit.as_dict(), "warnings": list(match.warnings)})
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 

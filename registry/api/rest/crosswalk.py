@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
 from registry.api.rest.params import Params
 from registry.api.services import services
@@ -19,7 +20,7 @@ def crosswalk(request: Request) -> Response:
 
     def build() -> Response:
         items = services(request).reader.crosswalk(code, level, start, end, known_at)
-        return JSONResponse({"items": [i.as_dict() for i in items]})
+        return JSON({"items": [i.as_dict() for i in items]})
 
     return conditional(request, frozen_tag(request, [start, end], known_at), build)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.params import Params
 from registry.api.services import services
 
@@ -16,7 +17,7 @@ def feed(request: Request) -> Response:
     p = Params(request, ("after", "limit"))
     after = p.integer("after", 0, 0, 2**62)
     page = services(request).reader.feed(after, p.integer("limit", 100, 1, MAX_FEED))
-    return JSONResponse({"items": [i.as_dict() for i in page.items], "next": page.next})
+    return JSON({"items": [i.as_dict() for i in page.items], "next": page.next})
 
 
 def routes() -> list[Route]:

@@ -4,17 +4,18 @@ constant answer, the benchmarks' baseline)."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from registry.api import problems
+from registry.api.responses import JSON
 from registry.api.services import services
 
 PONG = {"pong": True}
 
 
 def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    return JSON({"status": "ok"})
 
 
 def readyz(request: Request) -> Response:
@@ -23,11 +24,11 @@ def readyz(request: Request) -> Response:
     except Exception as e:  # noqa: BLE001 (the driver's errors, whatever they are: not ready)
         return problems.response(problems.Kind(503, "not-ready", "Not ready", "UNAVAILABLE"),
                                  f"the database does not answer: {type(e).__name__}", request)
-    return JSONResponse({"status": "ready", "position": position})
+    return JSON({"status": "ready", "position": position})
 
 
 async def ping(request: Request) -> Response:
-    return JSONResponse(PONG)
+    return JSON(PONG)
 
 
 def routes() -> list[Route]:

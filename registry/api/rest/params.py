@@ -19,8 +19,14 @@ def today() -> date:
 
 class Params:
     def __init__(self, request: Request, allowed: tuple[str, ...]) -> None:
-        raw = request.scope["query_string"]
-        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True) if raw else []
+        raw = request.scope["query_string"].decode("latin-1")
+        if not raw:
+            pairs: list[tuple[str, str]] = []
+        elif "%" in raw or "+" in raw or ";" in raw:
+            pairs = parse_qsl(raw, keep_blank_values=True)
+        else:  # nothing to unescape: the common case, split directly
+            pairs = [(name, value) for name, _, value in
+                     (part.partition("=") for part in raw.split("&") if part)]
         self.query: dict[str, str] = {}
         for name, value in pairs:
             if name not in allowed:

@@ -6,9 +6,10 @@ import csv
 import io
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
 from registry.api.rest.params import Params
 from registry.api.services import services
@@ -25,7 +26,7 @@ def snapshot(request: Request) -> Response:
     def build() -> Response:
         units = [u.as_dict() for u in services(request).reader.snapshot(at, within, known_at)]
         if form == "json":
-            return JSONResponse({"at": at.isoformat(), "items": units})
+            return JSON({"at": at.isoformat(), "items": units})
         out = io.StringIO()
         writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()

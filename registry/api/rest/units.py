@@ -9,9 +9,10 @@ read the change list from the database) run in the thread pool.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
+from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
 from registry.api.rest.params import Params
 from registry.api.services import services
@@ -31,7 +32,7 @@ def list_units(request: Request) -> Response:
 
     def build() -> Response:
         page = services(request).reader.units(at, **kwargs)
-        return JSONResponse({"items": [u.as_dict() for u in page.items], "next": page.next})
+        return JSON({"items": [u.as_dict() for u in page.items], "next": page.next})
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 
@@ -41,7 +42,7 @@ async def get_unit(request: Request) -> Response:
     unit_id, at, known_at = p.path_uuid(), p.at(), p.moment()
 
     def build() -> Response:
-        return JSONResponse(services(request).reader.unit(unit_id, at, known_at).as_dict())
+        return JSON(services(request).reader.unit(unit_id, at, known_at).as_dict())
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 
@@ -54,7 +55,7 @@ async def children(request: Request) -> Response:
     def build() -> Response:
         page = services(request).reader.children(unit_id, at, known_at, limit=limit,
                                                  cursor=cursor)
-        return JSONResponse({"items": [u.as_dict() for u in page.items], "next": page.next})
+        return JSON({"items": [u.as_dict() for u in page.items], "next": page.next})
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 
@@ -62,7 +63,7 @@ async def children(request: Request) -> Response:
 def history(request: Request) -> Response:
     p = Params(request, ("known_at",))
     unit_id, known_at = p.path_uuid(), p.moment()
-    return JSONResponse(services(request).reader.history(unit_id, known_at).as_dict())
+    return JSON(services(request).reader.history(unit_id, known_at).as_dict())
 
 
 def lineage(request: Request) -> Response:
@@ -71,7 +72,7 @@ def lineage(request: Request) -> Response:
     direction = p.choice("direction", DIRECTIONS, "predecessors")
     depth = p.integer("depth", 1, 0, MAX_DEPTH)  # 0: follow every step
     steps = services(request).reader.lineage(unit_id, direction, depth or None, p.moment())
-    return JSONResponse({"items": [s.as_dict() for s in steps]})
+    return JSON({"items": [s.as_dict() for s in steps]})
 
 
 def routes() -> list[Route]:
