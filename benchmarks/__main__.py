@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         try:
             importlib.import_module(f"benchmarks.{name}").main()
-        except Exception:
+        except Exception:  # noqa: BLE001 - report it and run the other benchmarks
             traceback.print_exc()
             failed += 1
         print(f"({name}: {time.perf_counter() - started:.1f} s)", flush=True)

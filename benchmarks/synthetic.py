@@ -1,8 +1,9 @@
 """A synthetic administrative history, written straight to the event log for benchmarks.
 
 Provinces of districts of communes, registered on day one; then one act after another, each on
-one province: communes renamed, merged in pairs or threes (the sources end, a new commune begins
-with lineage edges, taking the first source's code), or moved to another district. The events
+one province: communes renamed, merged in pairs (the sources end, a new commune begins with
+lineage edges, taking the first source's code), split in two (area edges with shares), or moved
+to another district; merges and splits balance, so a province keeps about 160 units. The events
 are the registry's own stored event classes, valid by construction, appended in large
 transactions (validation is what the write path is for, not what these benchmarks measure).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +22,7 @@ from registry.domain.events import LEDGER_ID, Ledger, event_from_fact
 from registry.domain.model import Fact
 
 START = date(1990, 1, 1)
-RECORDED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+RECORDED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -102,14 +103,14 @@ class Synthetic:
         alive = list(district.children)
         roll = self.rng.random()
         events: list[Any] = []
-        if roll < 0.4 or len(alive) < 4:
+        if roll < 0.4 or len(alive) < 4:  # renames 40 %, merges 25 %, splits 25 %, moves 10 %
             for cid in self.rng.sample(alive, min(len(alive), 5)):
                 unit = self.units[cid]
                 unit.name = f"Xã Đoàn Kết {n}-{cid.hex[:4]}"
                 events.append(self._fact(unit, model.RENAMED, on, act, {"name": unit.name},
                                          moment))
-        elif roll < 0.8:
-            sources = [self.units[c] for c in self.rng.sample(alive, self.rng.choice((2, 3)))]
+        elif roll < 0.65:
+            sources = [self.units[c] for c in self.rng.sample(alive, 2)]
             new = Unit(self._id(), sources[0].code, f"Xã Hợp Nhất {n}", "commune", district.id)
             for s in sources:
                 events.append(self._fact(s, model.ENDED, on, act, {"how": "merge"}, moment))
@@ -118,6 +119,18 @@ class Synthetic:
             for s in sources:
                 events.append(self._fact(new, model.DERIVED, on, act, {
                     "source": s.id, "edge": "whole", "share": None, "change": "merge"}, moment))
+        elif roll < 0.9:
+            source = self.units[self.rng.choice(alive)]
+            events.append(self._fact(source, model.ENDED, on, act, {"how": "split"}, moment))
+            district.children.remove(source.id)
+            for i, share in enumerate((0.6, 0.4)):
+                self.next_code += 1
+                code = source.code if i == 0 else f"{self.next_code:05d}"
+                new = Unit(self._id(), code, f"Xã Tách {n}-{i}", "commune", district.id)
+                events.append(self._begin(new, on, act, moment, "split"))
+                events.append(self._fact(new, model.DERIVED, on, act, {
+                    "source": source.id, "edge": "area", "share": share, "change": "split"},
+                    moment))
         else:
             other = self.units[self.rng.choice(province.children)]
             if other.id != district.id:

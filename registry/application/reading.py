@@ -651,7 +651,7 @@ class Reader:
                 continue
             for org in orgs:
                 versions = idx.versions(org, known_at)
-                for last, start, end in _spans(versions, lambda v: fold(v.name) == key):
+                for last, start, end in _spans(versions, lambda v, key=key: fold(v.name) == key):
                     if at is not None and not (start <= at and (end is None or at < end)):
                         continue
                     unit = UnitView.of(last)
@@ -736,7 +736,7 @@ def _score(needle: str, key: str, unit: UnitView) -> int:
     """0: the name itself (without its type word), 1: its first words, 2: whole words anywhere,
     3: the start of a word, 4: anywhere."""
     prefix = fold(unit.type) + " "
-    bare = key[len(prefix):] if key.startswith(prefix) else key
+    bare = key.removeprefix(prefix)
     if bare == needle or key == needle:
         return 0
     if f"{bare} ".startswith(f"{needle} ") or f"{key} ".startswith(f"{needle} "):
@@ -761,6 +761,21 @@ def _event(f: ChangeRow, act: ActView | None, known_at: datetime | None) -> Even
                      f.actor, f.recorded_at, _superseded(f, known_at))
 
 
-__all__ = ["ActView", "ChangeView", "CodeMatch", "CrosswalkItem", "DiffItem", "DiffView",
-           "EventView", "FeedItem", "FeedPage", "HistoryView", "LineageStep", "Page", "Reader",
-           "ReadSource", "SearchHit", "UnitView"]
+__all__ = [
+    "ActView",
+    "ChangeView",
+    "CodeMatch",
+    "CrosswalkItem",
+    "DiffItem",
+    "DiffView",
+    "EventView",
+    "FeedItem",
+    "FeedPage",
+    "HistoryView",
+    "LineageStep",
+    "Page",
+    "ReadSource",
+    "Reader",
+    "SearchHit",
+    "UnitView",
+]

@@ -7,13 +7,13 @@ A row recorded at T and closed at T' is what the registry said for any "known at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from registry.domain.model import Edge, Version
 
-BEGINNING = datetime(1, 1, 1, tzinfo=timezone.utc)
+BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def known(recorded_from: datetime, recorded_to: datetime | None, moment: datetime | None) -> bool:

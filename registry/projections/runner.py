@@ -80,7 +80,7 @@ class Projection:
                 hook = self.before_commit
                 n = self.batches
                 self.store.apply(ops, stored, events[-1][0],
-                                 (lambda: hook(n)) if hook is not None else None)
+                                 (lambda hook=hook, n=n: hook(n)) if hook is not None else None)
             except self.stale:
                 self._forget()
                 continue

@@ -137,7 +137,7 @@ def assert_agrees(reader: Reader, now: Timeline) -> None:
             for code in CODES:  # each code on each day
                 assert sorted(v.id for v in tl.by_code(code, day(d), "l")) == sorted(
                     _holders(reader, code, day(d), moment)), (moment, day(d), code)
-        for org, record in now.records.items():
+        for org in now.records:
             past = tl.record(org)
             versions = past.versions if past is not None else []
             if not versions:
