@@ -59,7 +59,7 @@ def test_a_province_tree_of_150_units_costs_a_bounded_number_of_reads(
             return 1 + sum(count(c) for c in node.get("children") or [])
 
         assert count(data["data"]["unit"]) == 150
-        assert sum(api.reader.calls.values()) <= 3, api.reader.calls
+        assert sum(api.reader.calls.values()) <= 2, api.reader.calls  # by_code, snapshot
 
 
 def test_lineage_history_and_the_act_behind_them(api: Api) -> None:
