@@ -38,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
 
 from registry.adapters.eventstore import Database
 from registry.domain.model import Edge, Version
@@ -155,8 +156,12 @@ TABLES = tuple(t.name for t in metadata.sorted_tables)
 
 def engine_for(database: Database) -> Engine:
     """An engine on the registry's database (and schema), with real transactions on SQLite."""
-    if database.backend == "sqlite":
-        engine = create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
+    if database.backend in ("sqlite", "memory"):
+        if database.backend == "memory":  # beside the in-process log: one shared connection
+            engine = create_engine("sqlite://", poolclass=StaticPool,
+                                   connect_args={"check_same_thread": False})
+        else:
+            engine = create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -443,7 +448,7 @@ class _Many:
 
     def __init__(self, conn: Connection, backend: str) -> None:
         self.conn = conn
-        self.sqlite = backend == "sqlite"
+        self.sqlite = backend in ("sqlite", "memory")
         self.mark = "?" if self.sqlite else "%s"
 
     def _bind(self, value: Any) -> Any:
