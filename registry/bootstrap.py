@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -54,8 +55,20 @@ def build_reader(database_url: str, registry: Registry | None = None,
     source = ModelSource(projection.store, projection, max_lag)
     source.refresh()
     if registry is not None:
-        registry.on_change(source.refresh)
+        registry.on_change(_quietly(source.refresh))
     return Reader(source)
+
+
+def _quietly(catch_up: Callable[[], object]) -> Callable[[], None]:
+    """A listener that never fails the act just recorded: the next catch-up retries."""
+
+    def listener() -> None:
+        try:
+            catch_up()
+        except Exception:  # the act is stored; the read models catch up on the next refresh
+            logging.getLogger(__name__).exception("read models did not catch up; will retry")
+
+    return listener
 
 
 def follow(registry: Registry, database_url: str) -> None:
@@ -67,4 +80,4 @@ def follow(registry: Registry, database_url: str) -> None:
             projection.append(build_projection(database_url, registry.log))
         projection[0].catch_up()
 
-    registry.on_change(catch_up)
+    registry.on_change(_quietly(catch_up))
