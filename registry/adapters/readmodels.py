@@ -450,10 +450,9 @@ class _Many:
         self.conn = conn
         self.sqlite = backend in ("sqlite", "memory")
         self.mark = "?" if self.sqlite else "%s"
+        self.memo: dict[Any, Any] = {}
 
-    def _bind(self, value: Any) -> Any:
-        if not self.sqlite:
-            return value
+    def _stored(self, value: Any) -> Any:
         if isinstance(value, datetime):  # SQLAlchemy's SQLite DATETIME storage format
             return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         if isinstance(value, date):
@@ -463,10 +462,22 @@ class _Many:
         return value
 
     def run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            bind = self._bind
-            self.conn.exec_driver_sql(sql.format(p=self.mark),
-                                      [tuple(bind(v) for v in row) for row in rows])
+        if not rows:
+            return
+        if self.sqlite:
+            memo = self.memo  # a batch repeats the same few moments and dates many times
+            plain = (str, int, float, type(None))
+
+            def bind(value: Any) -> Any:
+                if type(value) in plain:
+                    return value
+                stored = memo.get(value)
+                if stored is None:
+                    stored = memo[value] = self._stored(value)
+                return stored
+
+            rows = [tuple(map(bind, row)) for row in rows]
+        self.conn.exec_driver_sql(sql.format(p=self.mark), list(rows))
 
     def insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

@@ -13,7 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -52,7 +52,7 @@ class Folder:
 
     def __init__(self) -> None:
         self.records: dict[UUID, OrgRecord] = {}
-        self.open_versions: dict[UUID, dict[Version, VersionRow]] = {}
+        self.open_versions: dict[UUID, dict[date, VersionRow]] = {}  # by valid_from
         self.open_edges: dict[UUID, list[EdgeRow]] = {}
         # True when every organisation in the read models is in memory (a build from zero):
         # then an unknown organisation is new and nothing needs loading.
@@ -71,7 +71,7 @@ class Folder:
             if row.stream_id in orgs:
                 self.records[row.stream_id].facts.append(fact_of(row))
         for v in versions:
-            self.open_versions[v.version.id][v.version] = v
+            self.open_versions[v.version.id][v.version.valid_from] = v
         for e in edges:
             self.open_edges[e.edge.target].append(e)
 
@@ -122,10 +122,13 @@ class Folder:
 
     def _versions(self, org: UUID, versions: list[Version], moment: datetime, ops: Ops) -> None:
         believed = self.open_versions[org]
-        now = set(versions)
-        for v in [v for v in believed if v not in now]:
-            row = believed.pop(v)
-            key = (org, v.valid_from, row.recorded_from)
+        now = {v.valid_from: v for v in versions}
+        for start, row in list(believed.items()):
+            v = now.get(start)
+            if v is not None and v == row.version:
+                continue
+            del believed[start]
+            key = (org, start, row.recorded_from)
             pending = key in ops.version_inserts
             if row.recorded_from == moment:
                 if pending:
@@ -133,13 +136,13 @@ class Folder:
                 else:
                     ops.version_deletes.append(row)
             elif pending:
-                ops.version_inserts[key] = VersionRow(v, row.recorded_from, moment)
+                ops.version_inserts[key] = VersionRow(row.version, row.recorded_from, moment)
             else:
                 ops.version_closes.append((row, moment))
-        for v in versions:
-            if v not in believed:
-                believed[v] = row = VersionRow(v, moment)
-                ops.version_inserts[(org, v.valid_from, moment)] = row
+        for start, v in now.items():
+            if start not in believed:
+                believed[start] = row = VersionRow(v, moment)
+                ops.version_inserts[(org, start, moment)] = row
 
     def _edges(self, org: UUID, edges: list[Edge], moment: datetime, ops: Ops) -> None:
         believed = self.open_edges[org]

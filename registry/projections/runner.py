@@ -9,7 +9,7 @@ leaves it unwritten. Rebuilding runs the very same loop from position zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from registry.domain.events import Organisation
 from registry.projections.folding import Folder, Ops
 from registry.projections.rows import ChangeRow, EdgeRow, VersionRow
 
-PAGE = 1_000
+PAGE = 5_000  # events per transaction (extended to the end of an act)
 
 
 class Log(Protocol):
@@ -50,6 +50,8 @@ class Projection:
         self.folder = Folder()
         self.position = -1  # unknown until read from the store
         self.batches = 0
+        self._carry: list[tuple[int, Any]] = []  # read, not yet folded: the start of an act
+        self._carry_after = -1
         # Called inside each batch's transaction, after its rows are written (tests inject
         # crashes here).
         self.before_commit: Callable[[int], None] | None = None
@@ -57,6 +59,7 @@ class Projection:
     def _forget(self) -> None:
         self.folder = Folder()
         self.position = -1
+        self._carry, self._carry_after = [], -1
 
     def catch_up(self) -> int:
         """Fold every event after the stored position into the read models; the count folded."""
@@ -90,22 +93,29 @@ class Projection:
             self.position = events[-1][0]
             folded += len(events)
 
-    def _batch(self, after: int) -> Sequence[tuple[int, Any]]:
+    def _batch(self, after: int) -> list[tuple[int, Any]]:
         """The next events, ending on an act boundary (all events of one moment together)."""
-        events = self.log.read(after, self.page)
-        if len(events) < self.page:
+        carried = self._carry if self._carry_after == after else []
+        self._carry, self._carry_after = [], -1
+        more = self.log.read(carried[-1][0] if carried else after, self.page)
+        events = carried + more
+        if len(more) < self.page:  # the end of the log: every act in it is complete
             return events
         last = events[-1][1].timestamp
         cut = len(events)
         while cut > 0 and events[cut - 1][1].timestamp == last:
             cut -= 1
         if cut > 0:
+            self._carry, self._carry_after = events[cut:], events[cut - 1][0]
             return events[:cut]
         while True:  # one act larger than a page: read on to its end
             more = self.log.read(events[-1][0], self.page)
             same = [e for e in more if e[1].timestamp == last]
             events += same
-            if len(same) < len(more) or len(more) < self.page:
+            if len(same) < len(more):
+                self._carry, self._carry_after = more[len(same):], events[-1][0]
+                return events
+            if len(more) < self.page:
                 return events
 
     def rebuild(self) -> int:
