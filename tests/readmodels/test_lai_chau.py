@@ -192,3 +192,29 @@ def test_lineage_and_diff_on_the_command_line(lai_chau, capsys):
     _, out = run(capsys, "diff", "--from", "2025-06-30", "--to", "2025-07-01", "--within", "12",
                  "--json", "--database", lai_chau.url)
     assert json.loads(out)["counts"]["begun"] == 36
+
+
+def test_migrate_and_rebuild_on_the_command_line_leave_the_same_rows(lai_chau, capsys):
+    store = lai_chau.reader.source.store
+    before = store.dump()
+    _, out = run(capsys, "migrate", "--database", lai_chau.url)
+    assert "newest revision" in out
+    _, out = run(capsys, "rebuild", "--database", lai_chau.url)
+    assert f"position {lai_chau.registry.log.last_id()}" in out
+    assert store.dump() == before and len(before["unit_versions"]) > 150
+
+
+def test_acts_recorded_later_reach_the_reader_with_their_recording_time(lai_chau):
+    reader = lai_chau.reader
+    first = reader.last_change()
+    mu_ca = reader.by_code("03451", AFTER, "commune").unit
+    lai_chau.registry.record({
+        "act": {"kind": "decision", "effective": "2026-03-01", "number": None,
+                "note": "test only: a made-up renaming"},
+        "changes": [{"rename": {"unit": {"id": str(mu_ca.id)}, "name": "Xã Mù Cả Mới"}}]},
+        "test")
+    reader.refresh()
+    assert reader.unit(mu_ca.id, date(2026, 3, 1)).name == "Xã Mù Cả Mới"
+    assert reader.unit(mu_ca.id, date(2026, 3, 1), known_at=first).name == "Xã Mù Cả"
+    assert [(i.before.name, i.after.name) for i in reader.diff(AFTER, date(2026, 3, 1)).renamed
+            ] == [("Xã Mù Cả", "Xã Mù Cả Mới")]
