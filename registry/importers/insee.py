@@ -42,6 +42,7 @@ UNITS_KEY = "insee-cog:units:"
 EVENT_KEY = "insee-cog:event:"
 WITHDRAW_KEY = "insee-cog:withdraw:"
 ISSUER = "INSEE, Code officiel géographique"
+ACT_UNITS = 500  # units per registration act: small transactions (see units_documents)
 
 
 @dataclass
@@ -58,9 +59,9 @@ class Outcome:
 def units_documents(path: Path, as_of: date) -> list[tuple[str, dict[str, Any]]]:
     """The registration of a unit list: the départements, then one act per département.
 
-    One act per département keeps each transaction a few thousand events (a single act of
-    ~38,000 events stalled PostgreSQL's pipelined insert), gives progress, and lets an
-    interrupted load resume.
+    Acts of at most ``ACT_UNITS`` units keep each transaction small (a single act of ~38,000
+    events stalled PostgreSQL's pipelined insert for good), give progress, and let an
+    interrupted load resume. A sub-unit's COM is referred to by code (it may be in an earlier part).
     """
     units = read_units(path)
     deps = sorted({u.parent for u in units if u.typecom == "COM"})
@@ -75,21 +76,20 @@ def units_documents(path: Path, as_of: date) -> list[tuple[str, dict[str, Any]]]
     order = {"COM": 0, "ARM": 1, "COMA": 1, "COMD": 1}
     for d in deps:
         listed = sorted(by_dep[d], key=lambda u: (order[u.typecom], u.typecom, u.code))
-        coms = {u.code for u in listed if u.typecom == "COM"}
         registered = []
         for u in listed:
             if u.typecom == "COM":
                 parent: dict[str, str] = {"code": d, "level": DEPARTEMENT}
-            elif u.parent in coms:
-                parent = {"key": f"COM:{u.parent}"}
             else:
                 parent = {"code": u.parent, "level": LEVELS["COM"]}
             registered.append({"key": f"{u.typecom}:{u.code}", "code": u.code, "name": u.name,
                                "type": u.typecom, "level": u.level, "parent": parent})
         counts = ", ".join(f"{n} {t}" for t in LEVELS
                            if (n := sum(1 for u in listed if u.typecom == t)))
-        docs.append((f"département {d}", _registration(registered, day,
-                                                        f"département {d}: {counts}")))
+        parts = [registered[i:i + ACT_UNITS] for i in range(0, len(registered), ACT_UNITS)]
+        for i, part in enumerate(parts):
+            label = f"département {d}" + (f" ({i + 1}/{len(parts)})" if len(parts) > 1 else "")
+            docs.append((label, _registration(part, day, f"{label}: {counts}")))
     return docs
 
 

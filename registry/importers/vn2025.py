@@ -2,8 +2,9 @@
 
 A folder laid out like ``shared/data/vn`` (see its SOURCES.md) becomes, in recording order:
 
-1. one registration (``baseline``) of the 63 provinces, 696 districts and 10,035 communes that
-   existed on 2025-06-30 (``vn_units_2025_06_30.csv``, the old side of the NSO conversion table:
+1. the registration (``baseline``, one act per province) of the 63 provinces, 696 districts
+   and 10,035 communes that existed on 2025-06-30 (``vn_units_2025_06_30.csv``, the old side
+   of the NSO conversion table:
    the communes changed during the first half of 2025 at dates not in the data, so the list is
    dated on the last day it is known to hold);
 2. the 34 commune resolutions 1654–1687/NQ-UBTVQH15, one act each, effective 2025-07-01
@@ -67,7 +68,8 @@ def plan(folder: Path) -> list[Step]:
     after = {r["code"]: r for r in read_csv(folder / FILES[1])}
     provinces = read_csv(folder / FILES[2])
     communes = read_csv(folder / FILES[3])
-    steps = [Step("baseline 2025-06-30", baseline(before))]
+    steps = [Step(f"baseline 2025-06-30, province {code}", baseline(rows))
+             for code, rows in by_province(before)]
     groups = _province_groups(provinces)
     by_resolution: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in communes:
@@ -81,6 +83,21 @@ def plan(folder: Path) -> list[Step]:
 
 # -- 1. the baseline ---------------------------------------------------------------------
 
+def by_province(rows: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
+    """The list cut into one registration per province (its districts and communes).
+
+    Acts of a few hundred units each: progress per province, resumable, and small enough for
+    PostgreSQL (an act of ~10,000 events once stalled the pipelined insert for good).
+    """
+    district_province = {r["code"]: r["parent_code"] for r in rows if r["level"] == "district"}
+    groups: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in rows:
+        province = {"province": r["code"], "district": r["parent_code"]}.get(
+            r["level"]) or district_province[r["parent_code"]]
+        groups[province].append(r)
+    return sorted(groups.items())
+
+
 def baseline(rows: list[dict[str, str]]) -> dict[str, Any]:
     units = []
     for r in rows:
@@ -90,18 +107,20 @@ def baseline(rows: list[dict[str, str]]) -> dict[str, Any]:
             parent_level = "province" if r["level"] == "district" else "district"
             unit["parent"] = {"key": f"{parent_level}:{r['parent_code']}"}
         units.append(unit)
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r["level"]] += 1
+    province = next(r["name"] for r in rows if r["level"] == "province")
     return {
         "act": {
             "number": None, "kind": "baseline",
             "issuer": "Tổng cục Thống kê / Cục Thống kê (General Statistics Office, NSO)",
             "signed": None, "effective": BASELINE_DATE,
-            "title": "Danh mục đơn vị hành chính Việt Nam trước sắp xếp (state on 2025-06-30)",
+            "title": f"Danh mục đơn vị hành chính Việt Nam trước sắp xếp: {province} "
+                     "(state on 2025-06-30)",
             "verified": True,
-            "note": (f"A registration, not an act that created anything: {counts['province']} "
-                     f"provinces, {counts['district']} districts and {counts['commune']} communes "
+            "note": (f"A registration, not an act that created anything: {province}, "
+                     f"{counts['district']} districts and {counts['commune']} communes "
                      "existed on 2025-06-30 (old side of the NSO conversion table). Their "
                      "earlier history is not recorded here."),
         },
