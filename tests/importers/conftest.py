@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -29,7 +29,7 @@ class Clock:
     """A deterministic recording clock: one second per reading."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -86,3 +86,24 @@ def insee_2018(request: pytest.FixtureRequest, shared_data: Path,
     outcome = insee.apply_events(registry, fr / "mvtcommune2019.csv", "test-import")
     yield registry, outcome
     registry.log.close()
+
+
+SCORES: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def self_check_scores() -> list[str]:
+    """Lines shown in the terminal summary (the INSEE self-check score), also without -s."""
+    return SCORES
+
+
+@pytest.fixture
+def new_clock() -> type[Clock]:
+    return Clock
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCORES:
+        terminalreporter.section("INSEE COG self-check")
+        for line in SCORES:
+            terminalreporter.write_line(line)
