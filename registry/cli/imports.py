@@ -35,6 +35,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--units", type=Path, help="a unit list (commune20XX.csv or comsimp20XX.txt)")
     p.add_argument("--as-of", type=parse_date, help="the date the unit list describes")
     p.add_argument("--events", type=Path, help="a changes file (mvtcommune20XX.csv)")
+    p.add_argument("--history", action="store_true",
+                   help="with --units and --events: rewind the unit list to the day before "
+                        "the earliest change, register it, and apply every change forwards")
     p.add_argument("--actor", default=IMPORT_ACTOR)
     p.set_defaults(handler=_insee_cog)
 
@@ -59,9 +62,18 @@ def _vn_2025(registry: Registry, args: argparse.Namespace) -> int:
 def _insee_cog(registry: Registry, args: argparse.Namespace) -> int:
     from registry.importers import insee
 
+    started = time.perf_counter()
+
+    def progress(line: str) -> None:
+        print(f"{time.perf_counter() - started:7.1f}s  {line}", flush=True)
+
+    if args.history:
+        if args.units is None or args.events is None:
+            raise InvalidInput("--history needs --units FILE and --events FILE")
+        return _report(insee.load_history(registry, args.units, args.events, args.actor,
+                                          progress), started)
     if (args.units is None) == (args.events is None):
         raise InvalidInput("give either --units FILE --as-of DATE or --events FILE")
-    started = time.perf_counter()
     if args.units is not None:
         if args.as_of is None:
             raise InvalidInput("--units needs --as-of DATE (the date the list describes)")
@@ -77,10 +89,10 @@ def _insee_cog(registry: Registry, args: argparse.Namespace) -> int:
         _summary(started)
         return 0
 
-    def progress(line: str) -> None:
-        print(f"{time.perf_counter() - started:7.1f}s  {line}", flush=True)
+    return _report(insee.apply_events(registry, args.events, args.actor, progress), started)
 
-    out = insee.apply_events(registry, args.events, args.actor, progress)
+
+def _report(out: Any, started: float) -> int:
     print(f"{out.recorded} events recorded, {out.already} already there, {out.withdrawn} "
           f"withdrawn, {out.skipped_before_list} on or before the loaded list, "
           f"{len(out.refused)} refused")

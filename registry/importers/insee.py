@@ -16,7 +16,7 @@ out of the act and named in its note: the registry records what it can check.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from registry.importers.insee_mapping import (
     departement_of,
     read_events,
     read_units,
+    rewind,
 )
 
 UNITS_KEY = "insee-cog:units:"
@@ -57,13 +58,16 @@ class Outcome:
 # -- units -------------------------------------------------------------------------------
 
 def units_documents(path: Path, as_of: date) -> list[tuple[str, dict[str, Any]]]:
+    return units_documents_of(read_units(path), as_of)
+
+
+def units_documents_of(units: list[Unit], as_of: date) -> list[tuple[str, dict[str, Any]]]:
     """The registration of a unit list: the départements, then one act per département.
 
     Acts of at most ``ACT_UNITS`` units keep each transaction small (a single act of ~38,000
     events stalled PostgreSQL's pipelined insert for good), give progress, and let an
     interrupted load resume. A sub-unit's COM is referred to by code (it may be in an earlier part).
     """
-    units = read_units(path)
     deps = sorted({u.parent for u in units if u.typecom == "COM"})
     dep_of_com = {u.code: u.parent for u in units if u.typecom == "COM"}
     day = as_of.isoformat()
@@ -107,14 +111,36 @@ def _registration(units: list[dict[str, Any]], day: str, what: str) -> dict[str,
 def load_units(registry: Registry, path: Path, as_of: date, actor: str,
                progress: Callable[[str, Recorded], None] | None = None) -> list[Recorded]:
     results = []
-    for label, document in units_documents(path, as_of):
-        digest = hashlib.sha256(repr(document).encode()).hexdigest()[:32]
-        result = registry.record(document, actor,
-                                 key=f"{UNITS_KEY}{as_of.isoformat()}:{digest}")
+    for label, result in _record_units(registry, units_documents(path, as_of), as_of, actor):
         results.append(result)
         if progress:
             progress(label, result)
     return results
+
+
+def _record_units(registry: Registry, documents: list[tuple[str, dict[str, Any]]], as_of: date,
+                  actor: str) -> Iterator[tuple[str, Recorded]]:
+    for label, document in documents:
+        digest = hashlib.sha256(repr(document).encode()).hexdigest()[:32]
+        yield label, registry.record(document, actor,
+                                     key=f"{UNITS_KEY}{as_of.isoformat()}:{digest}")
+
+
+def load_history(registry: Registry, units: Path, events: Path, actor: str,
+                 progress: Callable[[str], None] | None = None) -> Outcome:
+    """The whole history of a changes file: a later unit list is rewound to the day before the
+    earliest change, registered on that day, and every change is then applied forwards."""
+    changes = read_events(events)
+    if not changes:
+        return Outcome()
+    start = changes[0].on - timedelta(days=1)
+    rewound = rewind(read_units(units), changes)
+    for label, result in _record_units(registry, units_documents_of(rewound, start), start,
+                                       actor):
+        if progress:
+            progress(f"units on {start}, {label}: "
+                     + ("recorded" if result.created else "already recorded"))
+    return apply_events(registry, events, actor, progress)
 
 
 def latest_list(tl: Timeline) -> date | None:
@@ -204,44 +230,85 @@ def _record_event(registry: Registry, event: Event, actor: str, out: Outcome,
 
 # -- one event as an act document --------------------------------------------------------
 
-def _ref(key: Key) -> dict[str, str]:
-    return {"code": key[1], "level": LEVELS[key[0]]}
+@dataclass
+class _Act:
+    """What the steps of one act share: units made or ended by an earlier step (a date's rows
+    of several ``mod`` on the same codes are applied one ``mod`` after another), and the
+    départements it establishes."""
 
+    tl: Timeline
+    on: date
+    made: dict[Key, str] = field(default_factory=dict)  # unit → key in this act
+    ended: set[Key] = field(default_factory=set)
+    established: list[dict[str, Any]] = field(default_factory=list)
+    steps: int = 0
 
-def _new_key(key: Key) -> str:
-    return f"{key[0]}:{key[1]}"
+    def holds(self, key: Key) -> bool:
+        if key in self.made:
+            return True
+        if key in self.ended:
+            return False
+        return bool(self.tl.by_code(key[1], self.on - timedelta(days=1), LEVELS[key[0]]))
+
+    def ref(self, key: Key) -> dict[str, str]:
+        if key in self.made:
+            return {"key": self.made[key]}
+        return {"code": key[1], "level": LEVELS[key[0]]}
+
+    def departement(self, code: str) -> dict[str, str]:
+        """The département of a commune code; established in this act if none holds it yet."""
+        dep = departement_of(code)
+        day_before = self.on - timedelta(days=1)
+        if any(self.tl.by_code(dep, day, DEPARTEMENT) for day in (day_before, self.on)):
+            return {"code": dep, "level": DEPARTEMENT}
+        key = f"DEP:{dep}"
+        if not any(c["establish"]["unit"]["key"] == key for c in self.established):
+            self.established.append({"establish": {"unit": {
+                "key": key, "code": dep, "name": f"Département {dep}", "type": "DEP",
+                "level": DEPARTEMENT}}})
+        return {"key": key}
 
 
 class _Plan:
-    """Builds one event's changes against the registry's state on the day before."""
+    """One step of an event (the rows of one ``mod``) as changes, against the registry's state
+    on the day before and what earlier steps of the same act did."""
 
-    def __init__(self, tl: Timeline, event: Event) -> None:
-        self.tl = tl
+    def __init__(self, act: _Act, event: Event) -> None:
+        self.act = act
+        self.tl = act.tl
         self.event = event
+        self.step = act.steps
+        act.steps += 1
         self.day_before = event.on - timedelta(days=1)
         self.before, self.after = event.names()
         self.links = event.links()
         self.recoded = event.recoded()  # new key → old key
-        self.missing: list[str] = []
-        known = {k for k in self.before if self._holds(k)}
+        known = {k for k in self.before if act.holds(k)}
         self.missing = sorted(f"{t} {c}" for t, c in self.before if (t, c) not in known)
-        self.known = known
         # A unit on both sides that the registry does not hold stays unknown after too.
         self.after = {k: v for k, v in self.after.items()
                       if not (k in self.before and k not in known)}
+        # A unit only on the after side that the registry already holds simply continues.
+        for k in [k for k in self.after if k not in self.before and act.holds(k)]:
+            self.before[k] = self.after[k]
+            known.add(k)
+        self.known = known
         kept = set(self.recoded.values())
         self.continuing = {k for k in known if k in self.after or k in kept}
         self.ending = {k for k in known if k not in self.continuing}
         self.new = {k for k in self.after if k not in self.before and k not in self.recoded}
 
-    def _holds(self, key: Key) -> bool:
-        return bool(self.tl.by_code(key[1], self.day_before, LEVELS[key[0]]))
+    def ref(self, key: Key) -> dict[str, str]:
+        return self.act.ref(key)
 
     def target_ref(self, key: Key) -> dict[str, str]:
-        """A unit as it stands after the event (new in this act, or continuing)."""
+        """A unit as it stands after the step (new in it, or continuing)."""
         if key in self.new:
-            return {"key": _new_key(key)}
-        return _ref(self.recoded.get(key, key))
+            return {"key": self._key(key)}
+        return self.ref(self.recoded.get(key, key))
+
+    def _key(self, key: Key) -> str:
+        return f"{self.step}:{key[0]}:{key[1]}"
 
     def successors(self, key: Key) -> list[Key]:
         return sorted(b for a, b in self.links if a == key and b != key and b in self.after)
@@ -250,54 +317,76 @@ class _Plan:
         out: list[dict[str, Any]] = []
         for new_key, old_key in sorted(self.recoded.items()):
             if old_key in self.known:
-                out.append({"recode": {"unit": _ref(old_key), "code": new_key[1]}})
+                out.append({"recode": {"unit": self.ref(old_key), "code": new_key[1]}})
                 if self.after[new_key] != self.before[old_key]:
-                    out.append({"rename": {"unit": _ref(old_key), "name": self.after[new_key]}})
+                    out.append({"rename": {"unit": self.ref(old_key),
+                                           "name": self.after[new_key]}})
+                moved = departement_of(new_key[1]) != departement_of(old_key[1])
+                if old_key[0] == "COM" and moved:
+                    out.append({"reassign": {"unit": self.ref(old_key),
+                                             "parent": self.act.departement(new_key[1])}})
         for key in sorted(self.continuing - set(self.recoded.values())):
             if self.after[key] != self.before[key]:
-                out.append({"rename": {"unit": _ref(key), "name": self.after[key]}})
+                out.append({"rename": {"unit": self.ref(key), "name": self.after[key]}})
         for key in sorted(self.new, key=lambda k: (k[0] != "COM", k)):
             out.append(self._begin(key))
         for key in sorted(self.ending):
             out.extend(self._end(key))
         for key in sorted(self.continuing):
             out.extend(self._reassign(key))
+        for new_key, old_key in self.recoded.items():
+            if old_key in self.known:
+                self.act.made.pop(old_key, None)
+                self.act.ended.add(old_key)
+                if old_key in self.act.made:
+                    self.act.made[new_key] = self.act.made[old_key]
+        for key in self.new:
+            self.act.made[key] = self._key(key)
+        for key in self.ending:
+            self.act.made.pop(key, None)
+            self.act.ended.add(key)
         return [c for c in out if c]
 
     def _begin(self, key: Key) -> dict[str, Any]:
-        unit = {"key": _new_key(key), "code": key[1], "name": self.after[key], "type": key[0],
+        unit = {"key": self._key(key), "code": key[1], "name": self.after[key], "type": key[0],
                 "level": LEVELS[key[0]], "parent": self._parent(key)}
         preds = sorted(a for a, b in self.links if b == key and a in self.known)
         if not preds:
             return {"establish": {"unit": unit}}
         if len(preds) == 1 and preds[0] in self.continuing:
-            return {"detach": {"source": _ref(preds[0]), "into": {**unit, "edge": "area"}}}
+            return {"detach": {"source": self.ref(preds[0]), "into": {**unit, "edge": "area"}}}
         sources = []
         for p in preds:
             ends = p in self.ending
             whole = ends and self.successors(p) == [key]
-            sources.append({**_ref(p), "edge": "whole" if whole else "area",
+            sources.append({**self.ref(p), "edge": "whole" if whole else "area",
                             **({} if ends else {"ends": False})})
         return {"merge": {"sources": sources, "into": unit}}
 
     def _parent(self, key: Key) -> dict[str, str]:
         if key[0] not in SUB_UNITS:
-            return {"code": departement_of(key[1]), "level": DEPARTEMENT}
+            return self.act.departement(key[1])
         preds = {a for a, b in self.links if b == key}
         coms = sorted({b for a, b in self.links
                        if a in preds and b[0] == "COM" and b in self.after})
         if not coms:
             coms = sorted(k for k in self.after if k[0] == "COM")
         same = [c for c in coms if c[1] == key[1]]
-        return self.target_ref((same or coms)[0]) if coms else _ref(key)
+        if coms:
+            return self.target_ref((same or coms)[0])
+        for p in sorted(preds & self.known):  # a sub-unit made from another: the same COM
+            v = self.tl.by_code(p[1], self.day_before, LEVELS[p[0]])
+            if v and v[0].parent is not None and p[0] in SUB_UNITS:
+                return {"id": str(v[0].parent)}
+        return self.ref(key)
 
     def _end(self, key: Key) -> list[dict[str, Any]]:
         succ = self.successors(key)
         into = [s for s in succ if s in self.continuing or (s in self.recoded)]
         if not succ:
-            return [{"dissolve": {"unit": _ref(key)}}]
+            return [{"dissolve": {"unit": self.ref(key)}}]
         edge = "whole" if len(succ) == 1 else "area"
-        return [{"absorb": {"sources": [{**_ref(key), "edge": edge}],
+        return [{"absorb": {"sources": [{**self.ref(key), "edge": edge}],
                             "into": self.target_ref(s)}} for s in into]
 
     def _reassign(self, key: Key) -> list[dict[str, Any]]:
@@ -307,23 +396,53 @@ class _Plan:
         if not coms:
             return []
         target = coms[0]
-        current = self.tl.by_code(key[1], self.day_before, LEVELS[key[0]])
-        if target in self.continuing and current:
+        if key not in self.act.made and target not in self.act.made and target in self.continuing:
+            current = self.tl.by_code(key[1], self.day_before, LEVELS[key[0]])
             holder = self.tl.by_code(target[1], self.day_before, "commune")
-            if holder and current[0].parent == holder[0].id:
+            if current and holder and current[0].parent == holder[0].id:
                 return []
-        return [{"reassign": {"unit": _ref(key), "parent": self.target_ref(target)}}]
+        return [{"reassign": {"unit": self.ref(key), "parent": self.target_ref(target)}}]
+
+
+def steps_of(event: Event) -> list[Event]:
+    """An event's rows by ``mod``; a step that brings back a unit another step starts from
+    comes first, otherwise INSEE's mod order."""
+    by_mod: dict[str, list[Any]] = {}
+    for r in event.rows:
+        by_mod.setdefault(r.mod, []).append(r)
+    steps = [Event(event.on, tuple(rows)) for _, rows in sorted(by_mod.items())]
+    if len(steps) < 2:
+        return [event]
+
+    def produces(a: Event, b: Event) -> bool:
+        made = {r.after for r in a.rows} - {r.before for r in a.rows}
+        return bool(made & {r.before for r in b.rows})
+
+    ordered: list[Event] = []
+    pending = list(steps)
+    while pending:
+        free = [s for s in pending if not any(produces(o, s) for o in pending if o is not s)]
+        step = (free or pending)[0]
+        ordered.append(step)
+        pending.remove(step)
+    return ordered
 
 
 def event_document(tl: Timeline, event: Event) -> dict[str, Any] | None:
-    plan = _Plan(tl, event)
-    changes = plan.changes()
+    act = _Act(tl, event.on)
+    changes: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for step in steps_of(event):
+        plan = _Plan(act, step)
+        changes.extend(plan.changes())
+        missing.extend(m for m in plan.missing if m not in missing)
+    changes = act.established + changes
     if not changes:
         return None
     labels = "; ".join(f"{m} {MODS.get(m, 'unknown mod')}" for m in event.mods)
     note = f"INSEE COG mod {labels}; {len(event.rows)} rows."
-    if plan.missing:
-        note += " Not held by the registry, left out: " + ", ".join(plan.missing[:20])
+    if missing:
+        note += " Not held by the registry, left out: " + ", ".join(missing[:20])
     return {
         "act": {"number": None, "kind": "decision", "issuer": None, "signed": None,
                 "effective": event.on.isoformat(),

@@ -239,3 +239,43 @@ def _components(on: date, rows: list[Row]) -> list[Event]:
 
 def _row_order(r: Row) -> tuple[str, ...]:
     return (r.mod, *r.before, r.before_name, *r.after, r.after_name)
+
+
+# -- going back in time ------------------------------------------------------------------
+
+def rewind(units: list[Unit], events: list[Event]) -> list[Unit]:
+    """The units as they stood before the earliest event, undoing the events on a later list.
+
+    Each event is undone in reverse date order: units it made disappear, units it ended come
+    back under their names of the time. A sub-unit brought back goes under a COM of the event
+    that existed before it; a sub-unit whose COM cannot be found is left out.
+    """
+    state: dict[Key, Unit] = {(u.typecom, u.code): u for u in units}
+    for event in sorted(events, key=lambda e: e.on, reverse=True):
+        before, after = event.names()
+        for key in after:
+            if key not in before:
+                state.pop(key, None)
+        for key, name in before.items():
+            old = state.get(key)
+            parent = departement_of(key[1]) if key[0] == "COM" else _parent_before(
+                key, old, before, event)
+            state[key] = Unit(key[0], key[1], name, parent)
+    coms = {code for (t, code) in state if t == "COM"}
+    return sorted((u for u in state.values() if u.typecom == "COM" or u.parent in coms),
+                  key=lambda u: (u.typecom, u.code))
+
+
+def _parent_before(key: Key, old: Unit | None, before: dict[Key, str], event: Event) -> str:
+    coms = sorted(k[1] for k in before if k[0] == "COM")
+    if old is not None and old.parent in coms:
+        return old.parent
+    if key[1] in coms:
+        return key[1]
+    linked = {b for a, b in event.links() if a == key}
+    near = sorted(a[1] for a, b in event.links() if a[0] == "COM" and b in linked)
+    if near:
+        return near[0]
+    if old is not None:
+        return old.parent
+    return coms[0] if coms else ""
