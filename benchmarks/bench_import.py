@@ -1,0 +1,113 @@
+"""Import times and peak memory: Vietnam's 2025 reform and the INSEE self-check, per backend.
+
+Each measurement runs in its own process (peak memory is per process: ``ru_maxrss``) on a fresh
+SQLite file or PostgreSQL schema. Data from $REGISTRY_SHARED_DATA (default ``../shared/data``).
+
+    python -m benchmarks import
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("REGISTRY_SHARED_DATA", ROOT.parent / "shared" / "data"))
+POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/test")
+JOBS = ("vn-2025", "vn-2025-resume", "insee-self-check", "insee-history")
+
+
+def main() -> None:
+    for backend in ("sqlite", "postgresql"):
+        for job in JOBS:
+            if job == "vn-2025-resume":
+                continue
+            url, cleanup = _fresh(backend)
+            try:
+                _report(backend, job, _run(job, url))
+                if job == "vn-2025":
+                    _report(backend, "vn-2025 again (resume: all acts already recorded)",
+                            _run("vn-2025-resume", url))
+            finally:
+                cleanup()
+
+
+def _report(backend: str, job: str, figures: dict) -> None:
+    extra = "".join(f", {k} {v}" for k, v in figures.items() if k not in ("seconds", "peak_mb"))
+    print(f"{backend:10} {job:24} {figures['seconds']:7.1f} s  peak {figures['peak_mb']:5.0f} MB"
+          f"{extra}", flush=True)
+
+
+def _run(job: str, url: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench_import", job, url],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _fresh(backend: str):
+    if backend == "sqlite":
+        folder = tempfile.TemporaryDirectory()
+        return f"sqlite:///{folder.name}/bench.db", folder.cleanup
+    import psycopg
+
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+
+    def drop() -> None:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return f"{POSTGRES_URL}?schema={schema}", drop
+
+
+def _one(job: str, url: str) -> dict:
+    from registry import bootstrap
+    from registry.domain.errors import ActRefused
+    from registry.importers import insee, vn2025
+
+    started = time.perf_counter()
+    registry = bootstrap.build(url)
+    figures: dict = {}
+    if job.startswith("vn-2025"):
+        results = vn2025.run(registry, DATA / "vn", "bench")
+        figures["acts recorded"] = sum(r.created for r in results)
+    elif job == "insee-self-check":
+        fr = DATA / "fr"
+        insee.load_units(registry, fr / "comsimp2018.txt", date(2018, 1, 1), "bench")
+        outcome = insee.apply_events(registry, fr / "mvtcommune2019.csv", "bench")
+        with registry.reading() as tl:
+            good, total, _ = insee.compare(tl, fr / "commune2019.csv", date(2019, 1, 1))
+        figures["score"] = f"{good}/{total}"
+        figures["events"] = outcome.recorded
+    else:
+        fr = DATA / "fr"
+        try:
+            outcome = insee.load_history(registry, fr / "commune2019.csv",
+                                         fr / "mvtcommune2019.csv", "bench")
+            with registry.reading() as tl:
+                good, total, _ = insee.compare(tl, fr / "commune2019.csv", date(2019, 1, 1))
+            figures["score"] = f"{good}/{total}"
+            figures["events"] = outcome.recorded
+            figures["refused"] = len(outcome.refused)
+        except ActRefused as e:
+            figures["refused at"] = str(e.violations[0])[:120]
+    figures["seconds"] = round(time.perf_counter() - started, 2)
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    registry.log.close()
+    return figures
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] in JOBS:
+        print(json.dumps(_one(sys.argv[1], sys.argv[2]), ensure_ascii=False))
+    else:
+        main()
