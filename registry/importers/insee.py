@@ -428,6 +428,46 @@ def steps_of(event: Event) -> list[Event]:
     return ordered
 
 
+def _without_zero_day_units(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A unit one step makes and a later step of the same day ends never existed for a whole
+    day (INSEE: Lamarche-en-Woëvre, re-established and merged again on 1983-01-01). The
+    registry cannot hold a unit that lives zero days: its sources pass straight to where it
+    went, as parts."""
+    made: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+    for i, c in enumerate(changes):
+        if "detach" in c:
+            made[c["detach"]["into"]["key"]] = (
+                i, [{**c["detach"]["source"], "edge": "area", "ends": False}])
+        elif "merge" in c:
+            made[c["merge"]["into"]["key"]] = (i, c["merge"]["sources"])
+    dropped: set[int] = set()
+    for key, (i, sources) in made.items():
+        uses = [j for j, c in enumerate(changes) if j != i and f"'key': '{key}'" in repr(c)]
+        ending = [j for j in uses if any(src.get("key") == key for src in _sources(changes[j]))]
+        if not ending or ending != uses:
+            continue
+        for j in ending:
+            body = changes[j]["merge" if "merge" in changes[j] else "absorb"]
+            replaced = []
+            for src in body["sources"]:
+                if src.get("key") != key:
+                    replaced.append(src)
+                    continue
+                for s in sources:
+                    whole = s.get("edge") == src.get("edge") == "whole"
+                    replaced.append({**s, "edge": "whole" if whole else "area"})
+            body["sources"] = replaced
+        dropped.add(i)
+    return [c for i, c in enumerate(changes) if i not in dropped]
+
+
+def _sources(change: dict[str, Any]) -> list[dict[str, Any]]:
+    for kind in ("merge", "absorb"):
+        if kind in change:
+            return list(change[kind]["sources"])
+    return []
+
+
 def event_document(tl: Timeline, event: Event) -> dict[str, Any] | None:
     act = _Act(tl, event.on)
     changes: list[dict[str, Any]] = []
@@ -436,7 +476,7 @@ def event_document(tl: Timeline, event: Event) -> dict[str, Any] | None:
         plan = _Plan(act, step)
         changes.extend(plan.changes())
         missing.extend(m for m in plan.missing if m not in missing)
-    changes = act.established + changes
+    changes = act.established + _without_zero_day_units(changes)
     if not changes:
         return None
     labels = "; ".join(f"{m} {MODS.get(m, 'unknown mod')}" for m in event.mods)
