@@ -150,7 +150,7 @@ def provinces_for(target_events: int) -> int:
 
 
 def write(log: Any, target_events: int, provinces: int | None = None, seed: int = 7,
-          batch: int = 20_000) -> Synthetic:
+          batch: int = 5_000) -> Synthetic:
     """Append a synthetic history of about ``target_events`` events to ``log``."""
     syn = Synthetic(provinces=provinces or provinces_for(target_events), seed=seed)
     pending = syn.baseline()

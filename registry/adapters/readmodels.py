@@ -171,6 +171,7 @@ def engine_for(database: Database) -> Engine:
             # Read models are rebuilt from the log and commit with their position: losing the
             # last transactions on power loss is harmless, so do not wait for fsync each time.
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+            dbapi_connection.execute("PRAGMA cache_size=-65536")  # 64 MiB: indexes stay cached
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
