@@ -153,3 +153,39 @@ def test_the_command_refuses_to_guess_what_a_file_is(tmp_path, capsys):
     assert main(["import", "insee-cog", "--units", "x.csv", "--database", url]) == 2
     assert "--as-of" in capsys.readouterr().err
 
+
+
+def test_the_history_of_some_departements_rebuilds_their_2019_list_from_1943(
+        shared_data: Path, tmp_path: Path):
+    """Corsica (split into 2A/2B in 1976), Isère and Rhône (communes moved between them,
+    Lyon's arrondissements), Meuse (Lamarche-en-Woëvre re-established and merged again on the
+    same day): the 2019 list rewound to 1943, then every change applied forwards."""
+    from registry.importers.insee_mapping import departement_of
+
+    keep = {"20", "2A", "2B", "38", "69", "55"}
+    fr = shared_data / "fr"
+    units = [r for r in _csv(fr / "commune2019.csv") if r["dep"] in keep]
+    changes = [r for r in _csv(fr / "mvtcommune2019.csv")
+               if departement_of(r["com_av"]) in keep and departement_of(r["com_ap"]) in keep]
+    units_path = _write(tmp_path / "commune.csv", units)
+    changes_path = _write(tmp_path / "mvtcommune.csv", changes)
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    assert main(["import", "insee-cog", "--history", "--units", str(units_path), "--events",
+                 str(changes_path), "--database", url]) == 0
+
+    registry = bootstrap.build(url)
+    with registry.reading() as tl:
+        good, total, wrong = insee.compare(tl, units_path, LIST_2019)
+        deps = {on: sorted(v.code for v in tl.existing(on) if v.level == "departement")
+                for on in (date(1975, 12, 31), date(1976, 1, 1))}
+        (ajaccio,) = tl.by_code("2A004", LIST_2019, "commune")
+        ajaccio_1970 = tl.version(ajaccio.id, date(1970, 1, 1))
+        lamarche = tl.by_code("55273", date(1983, 1, 1), "commune")
+        (lyon_9,) = tl.by_code("69389", LIST_2019, "arrondissement_municipal")
+    assert (good, wrong) == (total, [])
+    assert deps[date(1975, 12, 31)] == ["20", "38", "55", "69"]
+    assert {"2A", "2B"} <= set(deps[date(1976, 1, 1)])
+    assert ajaccio_1970.code == "20004"  # the same commune, recoded in 1976
+    assert lamarche == []  # never existed for a whole day
+    assert tl.version(lyon_9.parent, LIST_2019).code == "69123"
+    registry.log.close()
