@@ -141,3 +141,13 @@ def test_the_acts_cite_the_resolutions_and_are_the_same_on_every_run(shared_data
     assert len(baselines) == 63 and first[:63] == baselines  # one per province, first
     assert numbers[63:97] == [f"{n}/NQ-UBTVQH15" for n in range(1654, 1688)]
     assert numbers[97:] == ["202/2025/QH15"]
+
+
+def test_lai_chau_has_8_districts_and_106_communes_then_38_communes(vn_registry):
+    with vn_registry.reading() as tl:
+        (lai_chau,) = tl.by_code("12", BEFORE, "province")
+        districts = tl.children(lai_chau.id, BEFORE)
+        communes = [c for d in districts for c in tl.children(d.id, BEFORE)]
+        after = tl.children(lai_chau.id, AFTER)
+    assert (len(districts), len(communes)) == (8, 106)
+    assert Counter(v.type for v in after) == {"xã": 36, "phường": 2}
