@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("REGISTRY_SHARED_DATA", ROOT.parent / "shared" / "data"))
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")
-JOBS = ("vn-2025", "vn-2025-resume", "insee-self-check", "insee-history")
+JOBS = ("vn-2025", "vn-2025-resume", "vn-queries", "insee-self-check", "insee-history")
 
 
 def main() -> None:
     for backend in ("sqlite", "postgresql"):
         for job in JOBS:
-            if job == "vn-2025-resume":
+            if job in ("vn-2025-resume", "vn-queries"):
                 continue
             url, cleanup = _fresh(backend)
             try:
@@ -37,13 +37,14 @@ def main() -> None:
                 if job == "vn-2025":
                     _report(backend, "vn-2025 again (resume: all acts already recorded)",
                             _run("vn-2025-resume", url))
+                    _report(backend, "read models + queries", _run("vn-queries", url))
             finally:
                 cleanup()
 
 
 def _report(backend: str, job: str, figures: dict) -> None:
     extra = "".join(f", {k} {v}" for k, v in figures.items() if k not in ("seconds", "peak_mb"))
-    print(f"{backend:10} {job:24} {figures['seconds']:7.1f} s  peak {figures['peak_mb']:5.0f} MB"
+    print(f"{backend:10} {job:28} {figures['seconds']:7.1f} s  peak {figures['peak_mb']:5.0f} MB"
           f"{extra}", flush=True)
 
 
@@ -77,7 +78,11 @@ def _one(job: str, url: str) -> dict:
     started = time.perf_counter()
     registry = bootstrap.build(url)
     figures: dict = {}
-    if job.startswith("vn-2025"):
+    if job == "vn-queries":
+        registry.log.close()
+        figures.update(_queries(url))
+        registry = bootstrap.build(url)
+    elif job.startswith("vn-2025"):
         results = vn2025.run(registry, DATA / "vn", "bench")
         figures["acts recorded"] = sum(r.created for r in results)
     elif job == "insee-self-check":
@@ -103,6 +108,35 @@ def _one(job: str, url: str) -> dict:
     figures["seconds"] = round(time.perf_counter() - started, 2)
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     registry.log.close()
+    return figures
+
+
+def _queries(url: str) -> dict:
+    """The historical queries re-run on the real data: one commune, and a province's tree, on
+    each side of the reform, from the read models (as ``bench_queries`` does on synthetic data)."""
+    from benchmarks.bench_queries import cycle, per_call
+    from registry import bootstrap
+    from registry.application.reading import Reader
+    from registry.projections.source import ModelSource
+
+    projection = bootstrap.build_projection(url)
+    started = time.perf_counter()
+    projection.catch_up()
+    figures: dict = {"projected s": round(time.perf_counter() - started, 1)}
+    source = ModelSource(projection.store, None, max_lag=float("inf"))
+    source.refresh()
+    reader = Reader(source)
+    for at in (date(2025, 6, 30), date(2025, 7, 1)):
+        units = reader.snapshot(at)
+        communes = [u.id for u in units if u.level == "commune"][:200]
+        nxt = cycle(communes)
+        one = per_call(lambda: reader.unit(nxt(), at), 5_000)  # noqa: B023 - called at once
+        figures[f"unit µs {at}"] = round(one * 1e6, 1)
+        for code in ("01", "79"):
+            root = next(u for u in units if u.level == "province" and u.code == code)
+            tree = per_call(lambda: reader.subtree(root.id, at), 20)  # noqa: B023
+            figures[f"subtree {code} ms {at}"] = round(tree * 1e3, 2)
+    projection.store.close()
     return figures
 
 
