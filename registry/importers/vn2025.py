@@ -29,11 +29,13 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from registry.application.service import Recorded, Registry
 from registry.domain.errors import InvalidInput, RegistryError
+from registry.domain.model import BEGAN
 from registry.domain.text import name_key, nfc
 
 EFFECTIVE = "2025-07-01"
@@ -52,6 +54,7 @@ class Step:
 
     label: str
     document: dict[str, Any]
+    province: str | None = None  # for a baseline: the province it registers
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -68,7 +71,7 @@ def plan(folder: Path) -> list[Step]:
     after = {r["code"]: r for r in read_csv(folder / FILES[1])}
     provinces = read_csv(folder / FILES[2])
     communes = read_csv(folder / FILES[3])
-    steps = [Step(f"baseline 2025-06-30, province {code}", baseline(rows))
+    steps = [Step(f"baseline 2025-06-30, province {code}", baseline(rows), code)
              for code, rows in by_province(before)]
     groups = _province_groups(provinces)
     by_resolution: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -316,15 +319,37 @@ def province_resolution(rows: list[dict[str, str]], before: list[dict[str, str]]
 
 def run(registry: Registry, folder: Path, actor: str,
         progress: Callable[[Step, Recorded], None] | None = None) -> list[Recorded]:
-    """Record every act of the reform; acts already recorded are skipped (resume)."""
+    """Record every act of the reform; acts already recorded are skipped (resume).
+
+    A province the registry already holds on 2025-06-30, or a resolution already recorded under
+    its number (the Lai Châu fixtures record 1670/NQ-UBTVQH15 clause by clause), is not recorded
+    again: the progress line names the act that holds it.
+    """
     results = []
     for step in plan(folder):
-        try:
-            result = registry.record(step.document, actor)
-        except RegistryError as e:
-            e.add_note(f"while recording {step.label}")
-            raise
+        result = _recorded_elsewhere(registry, step)
+        if result is None:
+            try:
+                result = registry.record(step.document, actor)
+            except RegistryError as e:
+                e.add_note(f"while recording {step.label}")
+                raise
         results.append(result)
         if progress:
             progress(step, result)
     return results
+
+
+def _recorded_elsewhere(registry: Registry, step: Step) -> Recorded | None:
+    with registry.reading() as tl:
+        if step.province is not None:
+            held = tl.by_code(step.province, date.fromisoformat(BASELINE_DATE), "province")
+            if held:
+                began = next(f for f in tl.records[held[0].id].facts if f.kind == BEGAN)
+                return Recorded(began.act, False, 0, 0)
+            return None
+        number = step.document["act"]["number"]
+        for act in tl.acts.values():
+            if act.number == number and act.withdrawn_by is None:
+                return Recorded(act.id, False, 0, 0)
+    return None

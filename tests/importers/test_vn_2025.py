@@ -151,3 +151,21 @@ def test_lai_chau_has_8_districts_and_106_communes_then_38_communes(vn_registry)
         after = tl.children(lai_chau.id, AFTER)
     assert (len(districts), len(communes)) == (8, 106)
     assert Counter(v.type for v in after) == {"xã": 36, "phường": 2}
+
+
+def test_the_national_import_leaves_what_the_lai_chau_fixtures_recorded(
+        shared_data: Path, tmp_path: Path, lai_chau_paths: list[Path]):
+    from registry.importers.fixtures import load
+
+    registry = bootstrap.build(f"sqlite:///{tmp_path / 'both.db'}")
+    load(registry, lai_chau_paths, "fixtures")
+    results = vn2025.run(registry, shared_data / "vn", "test-import")
+    with registry.reading() as tl:
+        numbers = Counter(a.number for a in tl.acts.values())
+        units = {on: Counter(v.level for v in tl.existing(on) if v.kind == "administrative_unit")
+                 for on in (BEFORE, AFTER)}
+    assert sum(not r.created for r in results) == 2  # Lai Châu's baseline and 1670
+    assert numbers["1670/NQ-UBTVQH15"] == 1
+    assert units[BEFORE] == {"province": 63, "district": 696, "commune": 10_035}
+    assert units[AFTER] == {"province": 34, "commune": 3_321}
+    registry.log.close()
