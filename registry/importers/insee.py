@@ -16,7 +16,7 @@ out of the act and named in its note: the registry records what it can check.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -506,7 +506,3 @@ def compare(tl: Timeline, path: Path, on: date) -> tuple[int, int, list[str]]:
             wrong.append(f"{u.code} {u.name}: registry has "
                          + (", ".join(v.name for v in found) or "nothing"))
     return good, len(expected), wrong
-
-
-def iter_labels(events: Iterable[Event]) -> list[str]:
-    return [f"{e.on} {e.key}" for e in events]
