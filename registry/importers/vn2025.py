@@ -40,11 +40,11 @@ from registry.domain.text import name_key, nfc
 
 EFFECTIVE = "2025-07-01"
 BASELINE_DATE = "2025-06-30"
-SIGNED_COMMUNES = "2025-06-16"
 UBTVQH = "Ủy ban Thường vụ Quốc hội (Standing Committee of the National Assembly)"
 FILES = ("vn_units_2025_06_30.csv", "vn_units_2025_07.csv", "vn_province_mapping_2025.csv",
          "vn_commune_mapping_2025.csv")
 RESOLUTION = re.compile(r"(\d+/NQ-UBTVQH15)")
+SIGNED = re.compile(r"ngày (\d\d)/(\d\d)/(\d{4})")
 PROVINCE_LAW = re.compile(r"(\d+/\d{4}/QH15) ngày (\d\d)/(\d\d)/(\d{4})")
 
 
@@ -140,6 +140,11 @@ def _province_groups(rows: list[dict[str, str]]) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in groups.items()}
 
 
+def _signed(legal_basis: str) -> str | None:
+    found = SIGNED.search(legal_basis)
+    return f"{found.group(3)}-{found.group(2)}-{found.group(1)}" if found else None
+
+
 def _resolution(legal_basis: str) -> str:
     found = RESOLUTION.search(legal_basis)
     if not found:
@@ -193,14 +198,14 @@ def commune_resolution(number: str, rows: list[dict[str, str]], after: dict[str,
     return {
         "act": {
             "number": number, "kind": "resolution", "issuer": UBTVQH,
-            "signed": SIGNED_COMMUNES, "effective": EFFECTIVE,
+            "signed": _signed(rows[0]["legal_basis"]), "effective": EFFECTIVE,
             "title": f"Nghị quyết về việc sắp xếp các đơn vị hành chính cấp xã của "
                      f"{province_name} năm 2025",
             "verified": True,
             "note": (f"{len(by_new)} communes of {province_name}{merged} from 2025-07-01, per the "
                      "NSO conversion table (S2); clause numbers are not in the table. Title "
-                     "written after the resolutions' common pattern. In force from adoption "
-                     "(16/06/2025); the new communes began operating on 2025-07-01."),
+                     "written after the resolutions' common pattern. In force from adoption; "
+                     "the new communes began operating on 2025-07-01."),
         },
         "changes": changes,
     }
