@@ -161,7 +161,7 @@ def apply_events(registry: Registry, path: Path, actor: str,
     out.skipped_before_list = len(events) - len(wanted)
     keys = {EVENT_KEY + e.key for e in wanted}
     for key, act_id, on in _recorded_events(registry):
-        if key not in keys:
+        if key not in keys and (since is None or on > since):
             _withdraw(registry, key, act_id, on, actor, out, progress)
     for event in wanted:
         _record_event(registry, event, actor, out, progress)
