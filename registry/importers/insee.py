@@ -122,8 +122,14 @@ def _record_units(registry: Registry, documents: list[tuple[str, dict[str, Any]]
                   actor: str) -> Iterator[tuple[str, Recorded]]:
     for label, document in documents:
         digest = hashlib.sha256(repr(document).encode()).hexdigest()[:32]
-        yield label, registry.record(document, actor,
+        try:
+            result = registry.record(document, actor,
                                      key=f"{UNITS_KEY}{as_of.isoformat()}:{digest}")
+        except RegistryError as e:
+            e.add_note(f"while registering {label} of the units on {as_of}; the parts before it "
+                       "are recorded and a re-run resumes")
+            raise
+        yield label, result
 
 
 def load_history(registry: Registry, units: Path, events: Path, actor: str,
