@@ -16,7 +16,8 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent, Transcoding
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from registry.domain.errors import Conflict, InvalidInput
 
@@ -30,6 +31,26 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class UnpipelinedPostgresRecorder(PostgresApplicationRecorder):
+    """The library's recorder without psycopg's pipeline mode for inserts.
+
+    An act is one INSERT of all its events. In pipeline mode, one of ~20,000 events or more hung
+    for ever with the server waiting for the rest of the message (reproduced here with 30,000
+    registrations: the backend sat in ClientRead). Acts are rare and their size matters more than
+    one round trip saved, so: lock the table, insert, read the ids, commit, one plain transaction.
+    """
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        with self.datastore.get_connection() as conn, conn.transaction(), \
+                conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return None
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
 
 class RegistryLog(Application):
@@ -86,7 +107,9 @@ class Database:
                "POSTGRES_HOST": self.host, "POSTGRES_PORT": str(self.port),
                "POSTGRES_USER": self.user, "POSTGRES_PASSWORD": self.password,
                "POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4",
-               "POSTGRES_LOCK_TIMEOUT": "10", "POSTGRES_CONNECT_TIMEOUT": "5"}
+               "POSTGRES_LOCK_TIMEOUT": "10", "POSTGRES_CONNECT_TIMEOUT": "5",
+               "APPLICATION_RECORDER_TOPIC":
+                   "registry.adapters.eventstore:UnpipelinedPostgresRecorder"}
         if self.schema:
             env["POSTGRES_SCHEMA"] = self.schema
         return {k: v or "" for k, v in env.items()}
