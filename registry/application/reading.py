@@ -122,7 +122,7 @@ class Reader:
               ) -> Page[UnitView]:
         idx = self._idx()
         versions: Iterable[Version] = (idx.children(parent, at, known_at) if parent is not None
-                                       else idx.existing(at, known_at))
+                                       else idx.existing(at, known_at, level))
         needle = fold(q) if q else None
         out = [UnitView.of(v) for v in versions
                if (level is None or v.level == level) and (kind is None or v.kind == kind)

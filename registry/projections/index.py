@@ -28,6 +28,7 @@ class ReadIndex:
         self._children: dict[UUID, set[UUID]] = defaultdict(set)
         self._by_code: dict[str, set[UUID]] = defaultdict(set)
         self._names: dict[str, set[UUID]] = defaultdict(set)
+        self._by_level: dict[str | None, set[UUID]] = defaultdict(set)
         self._edges_in: dict[UUID, list[EdgeRow]] = defaultdict(list)
         self._edges_out: dict[UUID, list[EdgeRow]] = defaultdict(list)
         self._keys: dict[UUID, list[tuple[str, Any]]] = {}
@@ -64,6 +65,7 @@ class ReadIndex:
             if v.code is not None:
                 keys.append(("_by_code", v.code))
             keys.append(("_names", fold(v.name)))
+            keys.append(("_by_level", v.level))
         for name, key in keys:
             getattr(self, name)[key].add(org)
         self._keys[org] = keys
@@ -72,7 +74,7 @@ class ReadIndex:
         """A copy to update while queries keep reading this one (copy on write)."""
         new = ReadIndex()
         new.rows, new.current, new._starts = dict(self.rows), dict(self.current), dict(self._starts)
-        for name in ("_children", "_by_code", "_names"):
+        for name in ("_children", "_by_code", "_names", "_by_level"):
             setattr(new, name, defaultdict(set, {k: set(v) for k, v in getattr(self, name).items()}))
         for name in ("_edges_in", "_edges_out"):
             setattr(new, name, defaultdict(list, {k: list(v) for k, v in getattr(self, name).items()}))
@@ -156,8 +158,10 @@ class ReadIndex:
                 out.append(v)
         return sorted(out, key=lambda v: (v.level or "", str(v.id)))
 
-    def existing(self, on: date, known: datetime | None = None) -> Iterator[Version]:
-        for org in self.rows:
+    def existing(self, on: date, known: datetime | None = None,
+                 level: str | None = None) -> Iterator[Version]:
+        """Every organisation on a date; with ``level``, only those ever at that level."""
+        for org in self.rows if level is None else self._by_level.get(level, ()):
             v = self.version(org, on, known)
             if v is not None:
                 yield v
