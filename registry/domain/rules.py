@@ -111,17 +111,25 @@ def _code_unique(tl: Timeline, org: UUID) -> list[Violation]:
 
 
 def _sibling_name_unique(tl: Timeline, org: UUID) -> list[Violation]:
+    """Siblings of one type may not share a name, unless both carry official codes.
+
+    The name is the only handle on an uncoded organisation (a Sở, a Phòng). Coded units are told
+    apart by their codes, and history has same-named ones: Aisne had two communes called Braye
+    until 1956.
+    """
     out = []
     record = tl.records[org]
-    for seg in combined(record, "parent", "type", "name"):
-        parent, type_, name = seg.value
+    for seg in combined(record, "parent", "type", "name", "code"):
+        parent, type_, name, code = seg.value
         key = name_key(name)
         for other in tl.named_ever(parent, type_, name):
             if other == org:
                 continue
-            for theirs in combined(tl.records[other], "parent", "type", "name"):
-                p, t, n = theirs.value
+            for theirs in combined(tl.records[other], "parent", "type", "name", "code"):
+                p, t, n, c = theirs.value
                 if p != parent or t != type_ or name_key(n) != key:
+                    continue
+                if code is not None and c is not None:
                     continue
                 day = overlaps(seg, theirs)
                 if day is not None:

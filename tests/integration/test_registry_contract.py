@@ -110,14 +110,14 @@ def test_concurrent_recorders_cannot_both_pass_validation(loaded, database_url, 
     try:
         other.catch_up()
         loaded.record({"act": {"kind": "decision", "effective": "2026-01-01"}, "changes": [
-            {"rename": {"unit": {"code": "03388", "level": "commune"}, "name": "Phường A"}}]}, "a")
+            {"recode": {"unit": {"code": "03388", "level": "commune"}, "code": "99999"}}]}, "a")
         stale = other.timeline.position
         # Validate against the stale state and append without catching up first.
         other.catch_up = lambda: 0  # type: ignore[method-assign]
         events = loaded.log.last_id()
         with pytest.raises(Conflict):
             other.record({"act": {"kind": "decision", "effective": "2026-01-01"}, "changes": [
-                {"rename": {"unit": {"code": "03408", "level": "commune"}, "name": "Phường A"}}]},
+                {"recode": {"unit": {"code": "03408", "level": "commune"}, "code": "99999"}}]},
                 "b")
         assert loaded.log.last_id() == events
         assert other.timeline.position == stale
@@ -125,9 +125,9 @@ def test_concurrent_recorders_cannot_both_pass_validation(loaded, database_url, 
         other.catch_up()
         with pytest.raises(ActRefused) as caught:  # retried against the current state
             other.record({"act": {"kind": "decision", "effective": "2026-01-01"}, "changes": [
-                {"rename": {"unit": {"code": "03408", "level": "commune"}, "name": "Phường A"}}]},
+                {"recode": {"unit": {"code": "03408", "level": "commune"}, "code": "99999"}}]},
                 "b")
-        assert caught.value.violations[0].rule == "SiblingNameTaken"
+        assert caught.value.violations[0].rule == "CodeTaken"
     finally:
         other.log.close()
 

@@ -25,7 +25,7 @@ from registry.domain.errors import ActRefused
 EPOCH = date(2020, 1, 1)
 DAYS = 12
 NAMES = ["Alpha", "Beta", "alpha", "Gamma"]  # 'alpha' clashes with 'Alpha' as a sibling name
-CODES = ["c1", "c2", "c3"]
+CODES = ["c1", "c2", "c3", None]  # an uncoded unit's name must be unique among its siblings
 
 
 def day(n: int) -> date:
@@ -89,12 +89,13 @@ class Reference:
 
 
 def invariants_hold(units: dict[str, dict[str, Any]]) -> bool:
-    codes = [u["code"] for u in units.values()]
+    codes = [u["code"] for u in units.values() if u["code"] is not None]
     if len(codes) != len(set(codes)):
         return False
-    siblings = [(u["parent"], u["name"].casefold()) for u in units.values()]
-    if len(siblings) != len(set(siblings)):
-        return False
+    for a, b in itertools.combinations(units.values(), 2):
+        same_name = (a["parent"], a["name"].casefold()) == (b["parent"], b["name"].casefold())
+        if same_name and (a["code"] is None or b["code"] is None):
+            return False
     for key, u in units.items():
         seen, parent = {key}, u["parent"]
         while parent is not None:
@@ -150,7 +151,7 @@ class TemporalModel(RuleBasedStateMachine):
 
     @rule(target=units, name=st.sampled_from(NAMES), code=st.sampled_from(CODES),
           on=st.integers(0, DAYS), parent=st.one_of(st.none(), units))
-    def establish(self, name: str, code: str, on: int, parent: str | None) -> Any:
+    def establish(self, name: str, code: str | None, on: int, parent: str | None) -> Any:
         unit = f"u{next(self.counter)}"
         value = {"name": name, "code": code, "parent": parent}
         body: dict[str, Any] = {"name": name, "code": code, "type": "t", "level": "l",
@@ -172,7 +173,7 @@ class TemporalModel(RuleBasedStateMachine):
                          [Op(unit, "rename", on, name)])
 
     @rule(unit=units, code=st.sampled_from(CODES), on=st.integers(0, DAYS))
-    def recode(self, unit: str, code: str, on: int) -> None:
+    def recode(self, unit: str, code: str | None, on: int) -> None:
         if unit in self.ids:
             self._record([{"recode": {"unit": self._ref(unit), "code": code}}], on,
                          [Op(unit, "recode", on, code)])
@@ -190,7 +191,7 @@ class TemporalModel(RuleBasedStateMachine):
 
     @rule(target=units, a=consumes(units), b=units, name=st.sampled_from(NAMES),
           code=st.sampled_from(CODES), on=st.integers(1, DAYS))
-    def merge(self, a: str, b: str, name: str, code: str, on: int) -> Any:
+    def merge(self, a: str, b: str, name: str, code: str | None, on: int) -> Any:
         if a == b:
             return multiple()
         new = f"u{next(self.counter)}"

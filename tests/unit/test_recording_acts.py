@@ -103,9 +103,27 @@ def test_a_backfilled_code_clash_is_found_in_the_past(reg):
     assert err.violations[0].on == D("2021-01-01")
 
 
-def test_sibling_names_are_unique_ignoring_case_and_tone_placement(reg):
-    reg.record(act("2021-01-01", {"rename": {"unit": "C1", "name": "Xã Hoà Bình"}}), "test")
-    err = refusal(reg, act("2021-06-01", {"rename": {"unit": "C2", "name": "xã hòa bình"}}))
+def office(name: str, district: str = "D1", key: str | None = None) -> dict:
+    u = {"name": name, "type": "phòng", "kind": "state_agency", "level": "district",
+         "parent": {"code": district}}
+    return {**u, "key": key} if key else u
+
+
+def test_uncoded_sibling_names_are_unique_ignoring_case_and_tone_placement(reg):
+    reg.record(act("2021-01-01", {"establish": {"unit": office("Phòng Hoà Bình")}}), "test")
+    err = refusal(reg, act("2021-06-01", {"establish": {"unit": office("phòng hòa bình")}}))
+    assert [v.rule for v in err.violations] == ["SiblingNameTaken"]
+
+
+def test_coded_siblings_may_share_a_name_as_history_had_them(reg):
+    reg.record(act("2021-01-01", {"rename": {"unit": "C1", "name": "Xã Braye"}}), "test")
+    reg.record(act("2021-01-01", {"rename": {"unit": "C2", "name": "Xã Braye"}}), "test")
+    assert name_on(reg, "C1", "2021-01-01") == name_on(reg, "C2", "2021-01-01") == "Xã Braye"
+
+
+def test_an_uncoded_unit_cannot_take_a_coded_siblings_name(reg):
+    err = refusal(reg, act("2021-06-01", {"establish": {"unit": {
+        "name": "Xã Một", "type": "xã", "level": "commune", "parent": {"code": "D1"}}}}))
     assert [v.rule for v in err.violations] == ["SiblingNameTaken"]
 
 
