@@ -244,36 +244,30 @@ def change_row(r: Any) -> ChangeRow:
                      r.superseded_at)
 
 
-def _version_dict(row: VersionRow) -> dict[str, Any]:
+# Rows as tuples in the tables' column order; ids stay UUIDs until ``_Many`` binds them.
+
+def _version_tuple(row: VersionRow) -> tuple[Any, ...]:
     v = row.version
-    return {"org_id": str(v.id), "valid_from": v.valid_from, "recorded_from": row.recorded_from,
-            "valid_to": v.valid_to, "recorded_to": row.recorded_to, "name": v.name,
-            "code": v.code, "kind": v.kind, "type": v.type, "level": v.level,
-            "parent_id": _s(v.parent), "territory_id": _s(v.territory)}
+    return (v.id, v.valid_from, row.recorded_from, v.valid_to, row.recorded_to, v.name, v.code,
+            v.kind, v.type, v.level, v.parent, v.territory)
 
 
-def _edge_dict(row: EdgeRow) -> dict[str, Any]:
+def _edge_tuple(row: EdgeRow) -> tuple[Any, ...]:
     e = row.edge
-    return {"edge_id": row.id, "source_id": str(e.source), "target_id": str(e.target),
-            "effective": e.on, "edge_type": e.type, "share": e.share, "change": e.change,
-            "act_id": str(e.act), "clause": e.clause, "recorded_from": row.recorded_from,
-            "recorded_to": row.recorded_to}
+    return (row.id, e.source, e.target, e.on, e.type, e.share, e.change, e.act, e.clause,
+            row.recorded_from, row.recorded_to)
 
 
-def _act_dict(a: ActRow) -> dict[str, Any]:
-    return {"act_id": str(a.id), "seq": a.seq, "key": a.key, "digest": a.digest,
-            "number": a.number, "kind": a.kind, "issuer": a.issuer, "signed": a.signed,
-            "effective": a.effective, "title": a.title, "url": a.url, "verified": a.verified,
-            "note": a.note, "actor": a.actor, "recorded_at": a.recorded_at,
-            "document": encode_values(a.document) if a.document is not None else None,
-            "withdrawn_by": _s(a.withdrawn_by), "withdrawn_at": a.withdrawn_at}
+def _act_tuple(a: ActRow) -> tuple[Any, ...]:
+    return (a.id, a.seq, a.key, a.digest, a.number, a.kind, a.issuer, a.signed, a.effective,
+            a.title, a.url, a.verified, a.note, a.actor, a.recorded_at,
+            encode_values(a.document) if a.document is not None else None, a.withdrawn_by,
+            a.withdrawn_at)
 
 
-def _change_dict(c: ChangeRow) -> dict[str, Any]:
-    return {"seq": c.seq, "stream_id": str(c.stream_id), "stream_version": c.stream_version,
-            "kind": c.kind, "effective": c.on, "act_id": _s(c.act_id), "clause": c.clause,
-            "actor": c.actor, "recorded_at": c.recorded_at, "data": encode_values(c.values),
-            "superseded_at": c.superseded_at}
+def _change_tuple(c: ChangeRow) -> tuple[Any, ...]:
+    return (c.seq, c.stream_id, c.stream_version, c.kind, c.on, c.act_id, c.clause, c.actor,
+            c.recorded_at, encode_values(c.values), c.superseded_at)
 
 
 # -- the store ---------------------------------------------------------------------------
@@ -344,16 +338,16 @@ class ReadModelStore:
         many.run(f"UPDATE unit_versions SET recorded_to = {{p}} WHERE {version_key}",
                  [(to, str(r.version.id), r.version.valid_from, r.recorded_from)
                   for r, to in ops.version_closes])
-        many.insert(unit_versions, [_version_dict(r) for r in ops.version_inserts.values()])
+        many.insert(unit_versions, [_version_tuple(r) for r in ops.version_inserts.values()])
         many.run("DELETE FROM lineage_edges WHERE edge_id = {p}",
                  [(i,) for i in ops.edge_deletes])
         many.run("UPDATE lineage_edges SET recorded_to = {p} WHERE edge_id = {p}",
                  [(to, i) for i, to in ops.edge_closes])
-        many.insert(lineage_edges, [_edge_dict(r) for r in ops.edge_inserts.values()])
-        many.insert(legal_acts, [_act_dict(a) for a in ops.act_inserts])
+        many.insert(lineage_edges, [_edge_tuple(r) for r in ops.edge_inserts.values()])
+        many.insert(legal_acts, [_act_tuple(a) for a in ops.act_inserts])
         many.run("UPDATE legal_acts SET withdrawn_by = {p}, withdrawn_at = {p} WHERE act_id = {p}",
                  [(str(by), at, str(act)) for act, by, at in ops.act_withdrawals])
-        many.insert(change_list, [_change_dict(c) for c in ops.change_inserts])
+        many.insert(change_list, [_change_tuple(c) for c in ops.change_inserts])
         many.run("UPDATE change_list SET superseded_at = {p} WHERE stream_id = {p} AND "
                  "stream_version = {p} AND superseded_at IS NULL",
                  [(at, str(stream), v) for stream, v, at in ops.change_supersedes])
@@ -454,6 +448,10 @@ class _Many:
         self.memo: dict[Any, Any] = {}
 
     def _stored(self, value: Any) -> Any:
+        if isinstance(value, UUID):
+            return str(value)
+        if not self.sqlite:
+            return value
         if isinstance(value, datetime):  # SQLAlchemy's SQLite DATETIME storage format
             return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         if isinstance(value, date):
@@ -465,27 +463,27 @@ class _Many:
     def run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        if self.sqlite:
-            memo = self.memo  # a batch repeats the same few moments and dates many times
-            plain = (str, int, float, type(None))
+        memo = self.memo  # a batch repeats the same ids, moments and dates many times
+        plain = (str, int, float, type(None))
+        stored_as = self._stored
 
-            def bind(value: Any) -> Any:
-                if type(value) in plain:
-                    return value
-                stored = memo.get(value)
-                if stored is None:
-                    stored = memo[value] = self._stored(value)
-                return stored
+        def bind(value: Any) -> Any:
+            if type(value) in plain:
+                return value
+            stored = memo.get(value)
+            if stored is None:
+                stored = memo[value] = stored_as(value)
+            return stored
 
-            rows = [tuple(map(bind, row)) for row in rows]
-        self.conn.exec_driver_sql(sql.format(p=self.mark), list(rows))
+        self.conn.exec_driver_sql(sql.format(p=self.mark),
+                                  [tuple(map(bind, row)) for row in rows])
 
-    def insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    def insert(self, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
         if rows:
             names = [c.name for c in table.columns]
             sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
                    f"VALUES ({', '.join(['{p}'] * len(names))})")
-            self.run(sql, [tuple(row[n] for n in names) for row in rows])
+            self.run(sql, rows)
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
