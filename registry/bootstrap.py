@@ -37,7 +37,9 @@ def build_projection(database_url: str, log: EventLog | None = None) -> Projecti
     database = Database.parse(database_url)
     store = readmodels.ReadModelStore(database)
     readmodels.migrate(database, store.engine)
-    return Projection(log or EventLog(database), store, stale=readmodels.StalePosition)
+    projection = Projection(log or EventLog(database), store, stale=readmodels.StalePosition)
+    projection.owns_log = log is None
+    return projection
 
 
 def build_reader(database_url: str, registry: Registry | None = None,

@@ -100,7 +100,7 @@ def _rebuild(settings: Settings, url: str, args: argparse.Namespace) -> int:
     try:
         folded = projection.rebuild()
     finally:
-        projection.store.close()
+        projection.close()
     print(f"read models rebuilt from {folded} events (position {projection.position})")
     return 0
 

@@ -51,6 +51,7 @@ class Projection:
         self.folder = Folder()
         self.position = -1  # unknown until read from the store
         self.batches = 0
+        self.owns_log = False  # close the log with the projection (it opened it)
         self._carry: list[tuple[int, Any]] = []  # read, not yet folded: the start of an act
         self._carry_after = -1
         # Called inside each batch's transaction, after its rows are written (tests inject
@@ -129,6 +130,13 @@ class Projection:
                 return events
             if len(more) < self.page:
                 return events
+
+    def close(self) -> None:
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()
+        if self.owns_log:
+            self.log.close()  # type: ignore[attr-defined]
 
     def rebuild(self) -> int:
         """Empty the read models and fold the whole log again, through the same loop."""

@@ -95,4 +95,7 @@ class ModelSource:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        self.store.close()
+        if self.projection is not None:
+            self.projection.close()
+        else:
+            self.store.close()

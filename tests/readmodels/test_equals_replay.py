@@ -195,7 +195,7 @@ def test_read_models_equal_a_replay_of_the_log(backend: str, first: list[Any],
                 crashing.catch_up()
             except Crash:
                 pass
-            crashing.store.close()
+            crashing.close()
             projection = bootstrap.build_projection(url)  # a new process resumes
             projection.page = 4
             source = ModelSource(projection.store, projection, max_lag=float("inf"))
@@ -213,6 +213,6 @@ def test_read_models_equal_a_replay_of_the_log(backend: str, first: list[Any],
             assert projection.store.dump() == built
             fresh = Reader(ModelSource(projection.store, None, max_lag=float("inf")))
             assert_agrees(fresh, replay(url))
-            projection.store.close()
+            projection.close()
         finally:
             history.registry.log.close()
