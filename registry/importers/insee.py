@@ -140,7 +140,7 @@ def load_history(registry: Registry, units: Path, events: Path, actor: str,
     if not changes:
         return Outcome()
     start = changes[0].on - timedelta(days=1)
-    rewound = rewind(read_units(units), changes)
+    rewound = rewind(read_units(units), changes, steps_of)
     for label, result in _record_units(registry, units_documents_of(rewound, start), start,
                                        actor):
         if progress:
@@ -246,6 +246,7 @@ class _Act:
     on: date
     made: dict[Key, str] = field(default_factory=dict)  # unit → key in this act
     ended: set[Key] = field(default_factory=set)
+    recoded: dict[Key, dict[str, str]] = field(default_factory=dict)  # new code → the unit
     established: list[dict[str, Any]] = field(default_factory=list)
     steps: int = 0
 
@@ -254,11 +255,15 @@ class _Act:
             return True
         if key in self.ended:
             return False
+        if key in self.recoded:
+            return True
         return bool(self.tl.by_code(key[1], self.on - timedelta(days=1), LEVELS[key[0]]))
 
     def ref(self, key: Key) -> dict[str, str]:
         if key in self.made:
             return {"key": self.made[key]}
+        if key in self.recoded:  # references resolve on the day before: by its old code
+            return self.recoded[key]
         return {"code": key[1], "level": LEVELS[key[0]]}
 
     def departement(self, code: str) -> dict[str, str]:
@@ -342,10 +347,14 @@ class _Plan:
             out.extend(self._reassign(key))
         for new_key, old_key in self.recoded.items():
             if old_key in self.known:
-                self.act.made.pop(old_key, None)
-                self.act.ended.add(old_key)
+                # A later step of the same day may take the unit under its new code
+                # (INSEE 2018-01-01: 49144 became 44225, which then joined a commune nouvelle).
                 if old_key in self.act.made:
                     self.act.made[new_key] = self.act.made[old_key]
+                else:
+                    self.act.recoded[new_key] = self.act.ref(old_key)
+                self.act.made.pop(old_key, None)
+                self.act.ended.add(old_key)
         for key in self.new:
             self.act.made[key] = self._key(key)
         for key in self.ending:
@@ -467,6 +476,21 @@ def _without_zero_day_units(changes: list[dict[str, Any]]) -> list[dict[str, Any
     return [c for i, c in enumerate(changes) if i not in dropped]
 
 
+def _without_zero_day_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A unit recoded, renamed or moved by one step and ended by a later step of the same day
+    never held the new value for a whole day: the registry keeps only its end."""
+    ending = [s for c in changes for s in _sources(c) if s.get("ends", True)]
+    ending += [c["dissolve"]["unit"] for c in changes if "dissolve" in c]
+    ended = [{k: v for k, v in ref.items() if k not in ("edge", "share", "ends")}
+             for ref in ending]
+
+    def void(c: dict[str, Any]) -> bool:
+        kind = next((k for k in ("recode", "rename", "reassign") if k in c), None)
+        return kind is not None and c[kind]["unit"] in ended
+
+    return [c for c in changes if not void(c)]
+
+
 def _sources(change: dict[str, Any]) -> list[dict[str, Any]]:
     for kind in ("merge", "absorb"):
         if kind in change:
@@ -482,7 +506,7 @@ def event_document(tl: Timeline, event: Event) -> dict[str, Any] | None:
         plan = _Plan(act, step)
         changes.extend(plan.changes())
         missing.extend(m for m in plan.missing if m not in missing)
-    changes = act.established + _without_zero_day_units(changes)
+    changes = act.established + _without_zero_day_changes(_without_zero_day_units(changes))
     if not changes:
         return None
     labels = "; ".join(f"{m} {MODS.get(m, 'unknown mod')}" for m in event.mods)

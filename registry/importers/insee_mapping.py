@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -243,15 +244,20 @@ def _row_order(r: Row) -> tuple[str, ...]:
 
 # -- going back in time ------------------------------------------------------------------
 
-def rewind(units: list[Unit], events: list[Event]) -> list[Unit]:
+def rewind(units: list[Unit], events: list[Event],
+           steps: Callable[[Event], list[Event]] = lambda e: [e]) -> list[Unit]:
     """The units as they stood before the earliest event, undoing the events on a later list.
 
-    Each event is undone in reverse date order: units it made disappear, units it ended come
-    back under their names of the time. A sub-unit brought back goes under a COM of the event
-    that existed before it; a sub-unit whose COM cannot be found is left out.
+    Each event is undone in reverse date order, its steps (the rows of one ``mod``, in the order
+    ``steps`` applies them) in reverse too: units a step made disappear, units it ended come back
+    under their names of the time. So a code one step of a day makes and a later step ends (49144
+    recoded 44225, then merged, on 2018-01-01) never existed before that day. A sub-unit brought
+    back goes under a COM of the event that existed before it; one whose COM cannot be found is
+    left out.
     """
     state: dict[Key, Unit] = {(u.typecom, u.code): u for u in units}
-    for event in sorted(events, key=lambda e: e.on, reverse=True):
+    undo = [s for e in sorted(events, key=lambda e: e.on) for s in steps(e)]
+    for event in reversed(undo):
         before, after = event.names()
         for key in after:
             if key not in before:

@@ -189,3 +189,28 @@ def test_the_history_of_some_departements_rebuilds_their_2019_list_from_1943(
     assert lamarche == []  # never existed for a whole day
     assert tl.version(lyon_9.parent, LIST_2019).code == "69123"
     registry.log.close()
+
+
+def test_the_whole_french_history_from_1943_rebuilds_the_2019_list_exactly(
+        shared_data: Path, tmp_path: Path):
+    """All 4,745 events, 1943–2019, on SQLite (the départements above run on both backends).
+    Same-named communes in one département existed (two Braye in Aisne until 1956): coded
+    siblings may share a name. A code made and ended on one day (49144 recoded 44225, then
+    merged into Vallons-de-l'Erdre on 2018-01-01) must not survive the rewind."""
+    fr = shared_data / "fr"
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    assert main(["import", "insee-cog", "--history", "--units", str(fr / "commune2019.csv"),
+                 "--events", str(fr / "mvtcommune2019.csv"), "--database", url]) == 0
+    registry = bootstrap.build(url)
+    try:
+        with registry.reading() as tl:
+            good, total, wrong = insee.compare(tl, fr / "commune2019.csv", LIST_2019)
+            held = {v.code for v in tl.existing(LIST_2019) if v.type == "COM"}
+            aisne = next(v for v in tl.by_code("02", date(1950, 1, 1), "departement"))
+            braye = [v for v in tl.children(aisne.id, date(1950, 1, 1)) if v.name == "Braye"]
+        expected = {r["com"] for r in _csv(fr / "commune2019.csv") if r["typecom"] == "COM"}
+        assert (good, total, wrong) == (34_970, 34_970, [])
+        assert held == expected
+        assert len(braye) == 2 and len({v.code for v in braye}) == 2
+    finally:
+        registry.log.close()
