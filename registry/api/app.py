@@ -31,6 +31,7 @@ from registry.api.rest import (
     crosswalk,
     feed,
     health,
+    search,
     snapshot,
     units,
 )
@@ -62,7 +63,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
     routes: list[BaseRoute] = [
         graphql_route(), *units.routes(), *codes.routes(), *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
-        *feed.routes(), Route("/openapi.yaml", openapi_document, methods=["GET"]),
+        *feed.routes(), *search.routes(), Route("/openapi.yaml", openapi_document, methods=["GET"]),
     ]
     if (EXPLORER / "index.html").is_file():
         routes.append(Explorer("/", app=StaticFiles(directory=EXPLORER, html=True),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -38,6 +38,15 @@ class UnitFilter:
 class UnitPage:
     items: list[Unit]
     next: str | None = strawberry.field(description="cursor of the next page; null at the end")
+
+
+@strawberry.type(description="A unit found by name, with the dates it carried that name.")
+class SearchHit:
+    unit: Unit = strawberry.field(description="the unit, in the last version with that name")
+    name: str
+    valid_from: date
+    valid_to: date | None = strawberry.field(description="exclusive; null while it lasts")
+    score: int = strawberry.field(description="0 the whole name … 4 anywhere in it")
 
 
 @strawberry.type
@@ -96,6 +105,23 @@ class Query:
                                  type=f.type, q=f.q, limit=_first(first), cursor=after))
         return UnitPage(items=[Unit.from_row(u.as_dict(), on, known) for u in page.items],
                         next=page.next)
+
+    @strawberry.field(description="Units by name, current and historical, ignoring case, "
+                                  "diacritics and tone-mark placement; best matches first.")
+    async def search(self, info: Info, text: str, at: date | None = None,
+                     known_at: datetime | None = None, first: int = 20) -> list[SearchHit]:
+        reader = info.context.services.reader
+        known = _moment(known_at)
+        hits = await run_in_threadpool(
+            lambda: reader.search(text, at, known, limit=min(_first(first), 100)))
+        out = []
+        for h in hits:
+            seen = h.valid_to - timedelta(days=1) if h.valid_to else h.valid_from
+            out.append(SearchHit(unit=Unit.from_row(h.unit.as_dict(), max(seen, h.valid_from),
+                                                    known),
+                                 name=h.name, valid_from=h.valid_from, valid_to=h.valid_to,
+                                 score=h.score))
+        return out
 
     @strawberry.field(description="Changes that took effect between two dates (inclusive).")
     async def changes(self, info: Info, from_: Annotated[date, strawberry.argument(name="from")],

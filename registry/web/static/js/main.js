@@ -207,11 +207,8 @@ async function start() {
   changeDays = [...new Set((await api.acts().catch(() => [])).map((a) => a.effective).filter(Boolean))]
     .sort();
   setupDateControl();
-  // A name can only appear or vanish on a change's date: asking on the day before each change and
-  // today finds every name the registry ever held.
-  const searchDays = [...new Set([today(), ...changeDays.map((d) => addDays(d, -1)), ...changeDays])];
   attachSearch($("search"), $("search-results"), (hit) =>
-    navigate({ view: "unit", unit: hit.id }), () => searchDays);
+    navigate({ view: "unit", unit: hit.id }));
   window.addEventListener("popstate", () => { readUrl(); render(); });
   window.addEventListener("hashchange", () => { readUrl(); render(); });
   document.body.dataset.ready = "true";

@@ -8,29 +8,15 @@ import { lastDay } from "../dates.js";
 
 const DELAY_MS = 150;
 
-/** Hits for `q`, one per unit and name, with the period that name was valid (merged across versions). */
-export async function searchNames(q, dates) {
-  const lists = await Promise.all(dates.map((at) =>
-    api.all("/v1/units", { q, at, limit: 50 }, 50).catch(() => [])));
-  const hits = new Map();
-  for (const u of lists.flat().map(api.unit)) {
-    const key = `${u.id}\u0000${u.name}`;
-    const seen = hits.get(key);
-    if (!seen) {
-      hits.set(key, { ...u });
-    } else {
-      if (u.valid_from < seen.valid_from) seen.valid_from = u.valid_from;
-      if (!seen.valid_to || !u.valid_to) seen.valid_to = null;
-      else if (u.valid_to > seen.valid_to) seen.valid_to = u.valid_to;
-      if (!u.valid_to || (seen.valid_to && u.valid_to >= seen.valid_to)) seen.code = u.code;
-    }
-  }
-  return [...hits.values()].sort((a, b) =>
-    (a.valid_to ? 1 : 0) - (b.valid_to ? 1 : 0) || a.name.localeCompare(b.name, "vi")
-    || (b.valid_from ?? "").localeCompare(a.valid_from ?? ""));
+/** Hits for `q` from /v1/search: one per unit and name, with the period that name was valid. */
+export async function searchNames(q) {
+  const body = await api.get("/v1/search", { q, limit: 20 });
+  return body.items.map((hit) => ({
+    ...api.unit(hit.unit), name: hit.name, valid_from: hit.valid_from, valid_to: hit.valid_to,
+  }));
 }
 
-export function attachSearch(input, list, onPick, datesToSearch) {
+export function attachSearch(input, list, onPick) {
   let timer = null;
   let asked = 0;
   let active = -1;
@@ -70,7 +56,7 @@ export function attachSearch(input, list, onPick, datesToSearch) {
     if (q.length < 2) { close(); return; }
     timer = setTimeout(async () => {
       const mine = ++asked;
-      const hits = await searchNames(q, datesToSearch());
+      const hits = await searchNames(q).catch(() => []);
       if (mine === asked) show(hits.slice(0, 20), q);
     }, DELAY_MS);
   });
