@@ -18,7 +18,7 @@ from registry.api.responses import JSON
 from registry.domain import errors
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_PREFIX = "https://registry.example/problems/"
+TYPE_PREFIX = "urn:registry:problem:"
 
 
 @dataclass(frozen=True)

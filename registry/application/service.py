@@ -51,6 +51,8 @@ class Registry:
         self.ledger_version = 0
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
+        self._batching = 0
+        self._untold = False
 
     # -- catching up ---------------------------------------------------------------------
 
@@ -128,12 +130,31 @@ class Registry:
             if ids:
                 tl.position = max(ids)
             result = Recorded(act_id, True, len(events), len(tx.touched))
-        for listener in self._listeners:
-            listener()
+        if self._batching:
+            self._untold = True
+        else:
+            self._tell()
         return result
 
     def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each recorded act (after each batch, inside ``batch``)."""
         self._listeners.append(listener)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Record many acts (an import), telling the listeners once at the end, not per act."""
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching and self._untold:
+                self._untold = False
+                self._tell()
+
+    def _tell(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     # -- reading -------------------------------------------------------------------------
 

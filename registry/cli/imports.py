@@ -10,6 +10,7 @@ import argparse
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                          help="Vietnam's 2025 reform from a folder laid out like shared/data/vn")
     p.add_argument("folder", type=Path)
     p.add_argument("--actor", default=IMPORT_ACTOR)
-    p.set_defaults(handler=_vn_2025)
+    p.set_defaults(handler=_batched(_vn_2025))
 
     p = kinds.add_parser("insee-cog", parents=[common],
                          help="INSEE Code officiel géographique: a unit list or a changes file")
@@ -39,7 +40,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="with --units and --events: rewind the unit list to the day before "
                         "the earliest change, register it, and apply every change forwards")
     p.add_argument("--actor", default=IMPORT_ACTOR)
-    p.set_defaults(handler=_insee_cog)
+    p.set_defaults(handler=_batched(_insee_cog))
+
+
+def _batched(handler: Callable[[Registry, argparse.Namespace], int]
+             ) -> Callable[[Registry, argparse.Namespace], int]:
+    """An import records thousands of acts: the read models catch up once, at the end."""
+
+    def run(registry: Registry, args: argparse.Namespace) -> int:
+        with registry.batch():
+            return handler(registry, args)
+
+    return run
 
 
 def _vn_2025(registry: Registry, args: argparse.Namespace) -> int:

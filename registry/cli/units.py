@@ -48,7 +48,8 @@ def _load(registry: Registry, args: argparse.Namespace) -> int:
         state = "recorded" if result.created else "already recorded"
         print(f"{act.path}: {state} ({result.events} events)")
 
-    results = load(registry, args.paths, args.actor, progress)
+    with registry.batch():  # the read models catch up once, after the last act
+        results = load(registry, args.paths, args.actor, progress)
     new = sum(r.created for r in results)
     print(f"{len(results)} acts: {new} recorded, {len(results) - new} already there")
     return 0

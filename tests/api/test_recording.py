@@ -39,7 +39,7 @@ def test_without_a_token_is_401_and_nothing_is_stored(writable_api: Api) -> None
     response = post(writable_api, None)
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer")
-    assert response.json()["type"].endswith("/unauthorized")
+    assert response.json()["type"].endswith(":unauthorized")
     assert post(writable_api, "rgt_not-a-token").status_code == 401
     assert stored(writable_api) == before
 
@@ -52,7 +52,7 @@ def test_a_read_only_or_revoked_token_is_403_and_nothing_is_stored(writable_api:
     for token in (reader, recorder):
         response = post(writable_api, token, key="k-1")
         assert response.status_code == 403, response.text
-        assert response.json()["type"].endswith("/forbidden")
+        assert response.json()["type"].endswith(":forbidden")
     assert stored(writable_api) == before
 
 
@@ -84,7 +84,7 @@ def test_the_same_key_for_another_act_is_refused(writable_api: Api) -> None:
     before = stored(writable_api)
     response = post(writable_api, token, key="k", body=other)
     assert response.status_code == 422
-    assert response.json()["type"].endswith("/idempotency-key-reused")
+    assert response.json()["type"].endswith(":idempotency-key-reused")
     assert stored(writable_api) == before
 
 
@@ -136,7 +136,7 @@ def test_an_act_that_breaks_an_invariant_is_refused_with_the_rule(fresh_copy: st
         response = post(api, token, body=taken)
         assert response.status_code == 422, response.text
         body = response.json()
-        assert body["type"].endswith("/act-refused") and body["violations"][0]["rule"]
+        assert body["type"].endswith(":act-refused") and body["violations"][0]["rule"]
 
 
 def test_bodies_over_the_limit_wrong_types_and_bad_json_are_problems(fresh_copy: str) -> None:
@@ -144,7 +144,7 @@ def test_bodies_over_the_limit_wrong_types_and_bad_json_are_problems(fresh_copy:
         auth = {"Authorization": f"Bearer {api.token('alice')}"}
         big = api.client.post("/v1/acts", content=b"{" + b" " * 2000 + b"}",
                               headers={**auth, "Content-Type": "application/json"})
-        assert big.status_code == 413 and big.json()["type"].endswith("/payload-too-large")
+        assert big.status_code == 413 and big.json()["type"].endswith(":payload-too-large")
 
         def chunks() -> Any:
             for _ in range(10):

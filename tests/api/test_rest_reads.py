@@ -127,13 +127,13 @@ def test_a_malformed_date_is_refused_naming_the_field(api: Api) -> None:
     response = api.client.get("/v1/codes/03388", params={"at": "2025-02-30"})
     body = response.json()
     assert response.status_code == 422 and body["field"] == "at"
-    assert body["type"].endswith("/invalid-input")
+    assert body["type"].endswith(":invalid-input")
 
 
 def test_an_unknown_unit_is_a_not_found_problem(api: Api) -> None:
     response = api.client.get("/v1/units/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
-    assert response.json()["type"].endswith("/not-found")
+    assert response.json()["type"].endswith(":not-found")
 
 
 def test_a_malformed_cursor_is_a_problem_not_a_crash(api: Api) -> None:
