@@ -268,3 +268,15 @@ def test_a_backfill_must_start_before_what_was_registered(reg):
             "name": "Tỉnh Một", "type": "tỉnh", "level": "province",
             "same_as": {"code": "P1", "at": "2020-01-01"}}}}), "test")
     assert caught.value.field == "changes[0].establish.unit.same_as"
+
+
+def test_listeners_hear_of_a_batch_of_acts_once(reg):
+    told = []
+    reg.on_change(lambda: told.append(1))
+    reg.record(act("2021-01-01", {"rename": {"unit": "C1", "name": "Xã A"}}), "test")
+    assert told == [1]
+    with reg.batch():
+        reg.record(act("2021-02-01", {"rename": {"unit": "C1", "name": "Xã B"}}), "test")
+        reg.record(act("2021-03-01", {"rename": {"unit": "C1", "name": "Xã C"}}), "test")
+        assert told == [1]
+    assert told == [1, 1]
