@@ -258,3 +258,35 @@ TemporalModelOnSQLite.TestCase.settings = settings(
     max_examples=10, stateful_step_count=10, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 test_temporal_model_on_sqlite = TemporalModelOnSQLite.TestCase
+
+
+class TemporalModelOnPostgres(TemporalModel):
+    """The same machine on the real PostgreSQL server, one fresh schema per example."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import uuid
+
+        import psycopg
+
+        from tests.conftest import POSTGRES_URL
+
+        self._schema = "h_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {self._schema}")
+        self.database_url = f"{POSTGRES_URL}?schema={self._schema}"
+
+    def teardown(self) -> None:
+        import psycopg
+
+        from tests.conftest import POSTGRES_URL
+
+        super().teardown()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {self._schema} CASCADE")
+
+
+TemporalModelOnPostgres.TestCase.settings = settings(
+    max_examples=6, stateful_step_count=10, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+test_temporal_model_on_postgresql = TemporalModelOnPostgres.TestCase
