@@ -22,7 +22,12 @@ from registry.application.acts import parse_act
 from registry.domain.changes import ActHeader, Planner
 from registry.domain.errors import IdempotencyKeyReused
 from registry.domain.events import (
-    LEDGER_ID, NAMESPACE, Ledger, Organisation, event_from_fact, fact_from_event,
+    LEDGER_ID,
+    NAMESPACE,
+    Ledger,
+    Organisation,
+    event_from_fact,
+    fact_from_event,
 )
 from registry.domain.timeline import ActInfo, Timeline
 

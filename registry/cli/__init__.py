@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("registry: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # the database driver's errors, and anything unforeseen
+    except Exception as e:  # noqa: BLE001 (the driver's errors, anything unforeseen: one line, no traceback)
         print(f"registry: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
 

@@ -18,8 +18,17 @@ from uuid import UUID
 
 from registry.domain.errors import AmbiguousReference, InvalidInput, UnknownReference
 from registry.domain.model import (
-    BEGAN, DERIVED, EDGE_TYPES, ENDED, RECLASSIFIED, RECODED, REASSIGNED, RENAMED, SERVES,
-    SUPERSEDED, Fact,
+    BEGAN,
+    DERIVED,
+    EDGE_TYPES,
+    ENDED,
+    REASSIGNED,
+    RECLASSIFIED,
+    RECODED,
+    RENAMED,
+    SERVES,
+    SUPERSEDED,
+    Fact,
 )
 from registry.domain.text import name_key
 from registry.domain.timeline import Timeline

@@ -85,7 +85,7 @@ def _first_day_missing(began: date | None, ended: date | None, seg: Segment) -> 
     if began is None or seg.start < began:
         return seg.start
     if ended is not None and (seg.end is None or seg.end > ended):
-        return ended if ended >= seg.start else seg.start
+        return max(ended, seg.start)
     return None
 
 

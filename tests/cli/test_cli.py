@@ -77,11 +77,11 @@ def test_unknown_code_and_bad_date_are_clear_errors(tmp_path):
     env = {**os.environ, "REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
     cmd = [sys.executable, "-m", "registry.cli"]
     unknown = subprocess.run(cmd + ["show", "99999", "--at", "2025-01-01"],
-                             capture_output=True, text=True, env=env, cwd=tmp_path)
+                             capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "registry: no organisation holds code 99999 on 2025-01-01"
     bad = subprocess.run(cmd + ["show", "03388", "--at", "2025-02-30"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path)
+                         capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert bad.returncode == 2 and "'2025-02-30' is not a date" in bad.stderr
     assert "Traceback" not in unknown.stderr + bad.stderr
 

@@ -9,7 +9,11 @@ import pytest
 from registry import bootstrap
 from registry.application.service import Registry
 from registry.domain.errors import (
-    ActRefused, AmbiguousReference, IdempotencyKeyReused, InvalidInput, UnknownReference,
+    ActRefused,
+    AmbiguousReference,
+    IdempotencyKeyReused,
+    InvalidInput,
+    UnknownReference,
 )
 
 D = date.fromisoformat
