@@ -103,18 +103,24 @@ class Reader:
             raise InvalidInput(f"code {code} is held at several levels on {at.isoformat()} "
                                f"({levels}); give the level", "level")
         v = found[0]
-        warnings = []
-        for other in sorted(idx.holders_ever(code), key=str):
-            if other == v.id:
-                continue
-            spans = _spans(idx.versions(other, known_at),
+        meanings = []
+        for holder in idx.holders_ever(code):
+            spans = _spans(idx.versions(holder, known_at),
                            lambda o: o.code == code and (o.level == v.level))
-            for last, start, end in spans:
-                name = last.name
-                until = f"until {end.isoformat()}" if end else "onwards"
-                warnings.append(f"code {code} meant {name} ({other}) from {start.isoformat()} "
-                                f"{until}")
-        return CodeMatch(UnitView.of(v), warnings)
+            meanings += [{"id": str(holder), "name": last.name, "valid_from": start.isoformat(),
+                          "valid_to": end.isoformat() if end else None}
+                         for last, start, end in spans]
+        meanings.sort(key=lambda m: (m["valid_from"], m["id"]))
+        warnings = []
+        for m in meanings:
+            if m["id"] == str(v.id):
+                continue
+            end = m["valid_to"]
+            until = (f"to {date.fromisoformat(end) - timedelta(days=1)}" if end
+                     else "onwards")
+            warnings.append(f"code {code} meant {m['name']} ({m['id']}) from {m['valid_from']} "
+                            f"{until}")
+        return CodeMatch(UnitView.of(v), warnings, meanings)
 
     def units(self, at: date, known_at: datetime | None = None, parent: UUID | None = None,
               level: str | None = None, kind: str | None = None, type: str | None = None,

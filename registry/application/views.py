@@ -70,9 +70,12 @@ class Page(Generic[T]):
 class CodeMatch:
     unit: UnitView
     warnings: list[str]
+    # every unit that held the code at this level, oldest first: id, name, valid_from, valid_to
+    meanings: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit.as_dict(), "warnings": list(self.warnings)}
+        return {"unit": self.unit.as_dict(), "warnings": list(self.warnings),
+                "meanings": list(self.meanings)}
 
 
 @dataclass(frozen=True)

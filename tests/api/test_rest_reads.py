@@ -154,3 +154,13 @@ def test_health_readiness_and_the_constant_endpoint(api: Api) -> None:
     ready = api.client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["position"] > 0
     assert api.client.get("/v1/ping").json() == {"pong": True}
+
+
+def test_a_code_lists_every_unit_that_held_it_with_dates(api: Api) -> None:
+    after = by_code(api, "03388", "2025-07-01")
+    assert [(m["name"], m["valid_from"], m["valid_to"]) for m in after["meanings"]] == [
+        ("Phường Quyết Tiến", "2025-01-04", "2025-07-01"),
+        ("Phường Đoàn Kết", "2025-07-01", None)]
+    assert after["meanings"][1]["id"] == after["id"]
+    assert after["warnings"] == [f"code 03388 meant Phường Quyết Tiến "
+                                 f"({after['meanings'][0]['id']}) from 2025-01-04 to 2025-06-30"]

@@ -19,7 +19,8 @@ async def by_code(request: Request) -> Response:
 
     def build() -> Response:
         match = services(request).reader.by_code(code, at, level, known_at)
-        return JSON({**match.unit.as_dict(), "warnings": list(match.warnings)})
+        return JSON({**match.unit.as_dict(), "warnings": list(match.warnings),
+                     "meanings": list(match.meanings)})
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 

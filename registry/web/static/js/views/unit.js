@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { h, fill } from "../dom.js";
 import { t, term, fmtDate } from "../i18n.js";
-import { addDays, lastDay, today } from "../dates.js";
+import { lastDay } from "../dates.js";
 
 export async function renderUnit(ctx, main) {
   const { unit: id } = ctx.state;
@@ -17,9 +17,10 @@ export async function renderUnit(ctx, main) {
   const versions = hist.versions ?? [];
   const last = versions.at(-1) ?? {};
   const codes = [...new Map(versions.filter((v) => v.code)
-    .map((v) => [`${v.level}\u0000${v.code}`, { code: v.code, level: v.level }])).values()];
+    .map((v) => [`${v.level}\u0000${v.code}`,
+      { code: v.code, level: v.level, heldOn: v.valid_from }])).values()];
   const [meanings, parents] = await Promise.all([
-    Promise.all(codes.map((c) => codeMeaning(c.code, c.level))),
+    Promise.all(codes.map((c) => codeMeaning(c.code, c.level, c.heldOn))),
     Promise.all(versions.map((v) => (v.parent_id
       ? api.unitAt(v.parent_id, v.valid_from).catch(() => null) : null))),
   ]);
@@ -93,34 +94,13 @@ function relations(title, list, ctx, side) {
         r.act?.number, r.clause, fmtDate(r.on)].filter(Boolean).join(" · "))))));
 }
 
-let changeDaysPromise = null;
-
-/** Days on which a code can change hands: each act's effective date, the day before it, and today. */
-function probeDays() {
-  changeDaysPromise ??= api.acts().then((acts) => {
-    const days = new Set([today()]);
-    for (const a of acts) if (a.effective) { days.add(a.effective); days.add(addDays(a.effective, -1)); }
-    return [...days].sort();
-  });
-  return changeDaysPromise;
-}
-
-/** The successive holders of a code at a level: [{unit, from, until}], oldest first. */
-async function codeMeaning(code, level) {
-  const days = await probeDays();
-  const held = await Promise.all(days.map((d) => api.codeAt(code, d, level)
-    .then((m) => api.unit(m.unit ?? m)).catch(() => null)));
-  const runs = [];
-  days.forEach((day, i) => {
-    const u = held[i];
-    const prev = runs.at(-1);
-    if (!u) return;
-    if (prev && prev.unit.id === u.id && prev.unit.name === u.name) {
-      prev.until = u.valid_to;
-    } else {
-      runs.push({ unit: u, from: u.valid_from, until: u.valid_to, day });
-    }
-  });
+/** The successive holders of a code at a level: [{unit, from, until}], oldest first, from one
+ *  request (`meanings` of /v1/codes/{code}, asked on a day the unit held it). */
+async function codeMeaning(code, level, heldOn) {
+  const match = await api.codeAt(code, heldOn, level);
+  const runs = (match.meanings ?? []).map((m) => ({
+    unit: { id: m.id, name: m.name }, from: m.valid_from, until: m.valid_to,
+  }));
   return { code, level, runs };
 }
 
