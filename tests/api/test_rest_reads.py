@@ -162,5 +162,5 @@ def test_a_code_lists_every_unit_that_held_it_with_dates(api: Api) -> None:
         ("Phường Quyết Tiến", "2025-01-04", "2025-07-01"),
         ("Phường Đoàn Kết", "2025-07-01", None)]
     assert after["meanings"][1]["id"] == after["id"]
-    assert after["warnings"] == [f"code 03388 meant Phường Quyết Tiến "
-                                 f"({after['meanings'][0]['id']}) from 2025-01-04 to 2025-06-30"]
+    assert after["warnings"] == [(f"code 03388 meant Phường Quyết Tiến "
+                                 f"({after['meanings'][0]['id']}) from 2025-01-04 to 2025-06-30")]
