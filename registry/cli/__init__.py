@@ -8,6 +8,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -72,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("registry: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `registry … | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # noqa: BLE001 (the driver's errors, anything unforeseen: one line, no traceback)
         print(f"registry: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
