@@ -22,8 +22,9 @@ test: $(STAMP)  ## the whole test suite (SQLite and PostgreSQL)
 bench: $(STAMP)  ## every benchmark, ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
 
-check: $(STAMP)
+check: $(STAMP)  ## lint, and the layers' import directions (pyproject [tool.importlinter])
 	$(BIN)/ruff check registry tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) registry.db

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from registry.adapters.eventstore import EventLog
 from registry.application.acts import parse_act
 from registry.domain.changes import ActHeader, Planner
 from registry.domain.errors import IdempotencyKeyReused
@@ -32,6 +31,16 @@ from registry.domain.events import (
 from registry.domain.timeline import ActInfo, Timeline
 
 PAGE = 2_000
+
+
+class EventLog(Protocol):
+    """The event log this service needs (``registry.adapters.eventstore.EventLog`` is one)."""
+
+    def append(self, events: Sequence[Any]) -> list[int]: ...
+    def read(self, after: int, limit: int) -> list[tuple[int, Any]]: ...
+    def last_id(self) -> int: ...
+    def stream(self, originator: UUID) -> list[Any]: ...
+    def close(self) -> None: ...
 
 
 def utcnow() -> datetime:
