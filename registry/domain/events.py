@@ -9,7 +9,7 @@ Two kinds of stream:
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -126,6 +126,3 @@ def fact_from_event(event: Organisation.Event, seq: int) -> Fact:
     return Fact(event.originator_id, event.originator_version, _KIND_OF[type(event)], event.on,
                 values, event.act, event.clause, event.actor, event.timestamp, seq)
 
-
-def recorded_at(event: DomainEvent) -> datetime:
-    return event.timestamp

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from registry.domain import rules
-from registry.domain.errors import ActRefused, Violation
+from registry.domain.errors import ActRefused
 from registry.domain.model import Edge, Fact, OrgRecord, Version
 from registry.domain.text import name_key
 
@@ -112,9 +112,6 @@ class Timeline:
         if violations:
             raise ActRefused(violations)
 
-    def undo(self, tx: Tentative, seq_before: int) -> None:
-        self._undo(tx, seq_before)
-
     def _undo(self, tx: Tentative, seq_before: int) -> None:
         added = {id(f) for f in tx.facts}
         for org in tx.touched:
@@ -192,9 +189,6 @@ class Timeline:
                     out.append(v)
         return out
 
-    def successors_ever(self, org: UUID) -> set[UUID]:
-        return self._successors.get(org, set())
-
     def edges_out(self, org: UUID) -> list[Edge]:
         out = []
         for succ in self._successors.get(org, ()):
@@ -240,6 +234,3 @@ class Timeline:
                 past.add(fact)
         past.position = self.position
         return past
-
-    def problems(self, orgs: Iterable[UUID]) -> list[Violation]:
-        return rules.check(self, set(orgs))
