@@ -232,10 +232,12 @@ def edge_row(r: Any) -> EdgeRow:
 
 
 def act_row(r: Any) -> ActRow:
-    return ActRow(UUID(r.act_id), r.seq, r.key, r.digest, r.number, r.kind, r.issuer, r.signed,
-                  r.effective, r.title, r.url, bool(r.verified), r.note, r.actor, r.recorded_at,
-                  json.loads(r.document) if r.document is not None else None,
-                  _uuid(r.withdrawn_by), r.withdrawn_at)
+    return ActRow(id=UUID(r.act_id), seq=r.seq, key=r.key, digest=r.digest, number=r.number,
+                  kind=r.kind, issuer=r.issuer, signed=r.signed, effective=r.effective,
+                  title=r.title, url=r.url, verified=bool(r.verified), note=r.note,
+                  actor=r.actor, recorded_at=r.recorded_at,
+                  document=json.loads(r.document) if r.document is not None else None,
+                  withdrawn_by=_uuid(r.withdrawn_by), withdrawn_at=r.withdrawn_at)
 
 
 def change_row(r: Any) -> ChangeRow:

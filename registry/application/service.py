@@ -25,10 +25,11 @@ from registry.domain.events import (
     NAMESPACE,
     Ledger,
     Organisation,
+    act_from_event,
     event_from_fact,
     fact_from_event,
 )
-from registry.domain.timeline import ActInfo, Timeline
+from registry.domain.timeline import Timeline
 
 PAGE = 2_000
 
@@ -89,11 +90,11 @@ class Registry:
             tl.add(fact_from_event(event, seq))
         elif isinstance(event, Ledger.ActRecorded):
             self.ledger_version = event.originator_version
-            tl.add_act(_act_info(event, seq))
+            tl.add_act(act_from_event(event, seq))
         elif isinstance(event, Ledger.ActWithdrawn):
             self.ledger_version = event.originator_version
             if event.act_id in tl.acts:
-                tl.withdraw_act(event.act_id, event.by_act)
+                tl.withdraw_act(event.act_id, event.by_act, event.timestamp)
 
     # -- recording -----------------------------------------------------------------------
 
@@ -138,9 +139,9 @@ class Registry:
                     tl.seq = seq_before
                     raise
             self.ledger_version = version
-            tl.add_act(_act_info(ledger_events[0], ledger_seq))
+            tl.add_act(act_from_event(ledger_events[0], ledger_seq))
             for withdrawn in planner.withdrawn:
-                tl.withdraw_act(withdrawn, act_id)
+                tl.withdraw_act(withdrawn, act_id, now)
             if ids:
                 tl.position = max(ids)
             result = Recorded(act_id, True, len(events), len(tx.touched))
@@ -179,10 +180,3 @@ class Registry:
             self.catch_up()
             yield self.timeline if known_at is None else self.timeline.known_at(known_at)
 
-
-def _act_info(event: Ledger.ActRecorded, seq: int) -> ActInfo:
-    return ActInfo(
-        id=event.act_id, key=event.key, digest=event.digest, number=event.number,
-        kind=event.act_kind, issuer=event.issuer, signed=event.signed, effective=event.effective,
-        title=event.title, url=event.url, verified=event.verified, note=event.note,
-        actor=event.actor, recorded_at=event.timestamp, seq=seq, document=event.document)

@@ -17,6 +17,7 @@ from eventsourcing.domain import DomainEvent
 
 from registry.domain import model
 from registry.domain.model import Fact
+from registry.domain.timeline import ActInfo
 
 LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:ledger")
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:acts")
@@ -126,3 +127,11 @@ def fact_from_event(event: Organisation.Event, seq: int) -> Fact:
     return Fact(event.originator_id, event.originator_version, _KIND_OF[type(event)], event.on,
                 values, event.act, event.clause, event.actor, event.timestamp, seq)
 
+
+def act_from_event(event: Ledger.ActRecorded, seq: int) -> ActInfo:
+    """The act a ledger entry records (not yet withdrawn)."""
+    return ActInfo(
+        id=event.act_id, seq=seq, key=event.key, digest=event.digest, number=event.number,
+        kind=event.act_kind, issuer=event.issuer, signed=event.signed, effective=event.effective,
+        title=event.title, url=event.url, verified=event.verified, note=event.note,
+        actor=event.actor, recorded_at=event.timestamp, document=event.document)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -24,9 +24,11 @@ from registry.domain.text import name_key
 
 @dataclass(frozen=True)
 class ActInfo:
-    """A legal act as recorded: its metadata, who recorded it and when."""
+    """A legal act as recorded: its metadata, who recorded it and when, and its withdrawal (the
+    write side's timeline and the read models hold the same record)."""
 
     id: UUID
+    seq: int
     key: str
     digest: str
     number: str | None
@@ -40,9 +42,17 @@ class ActInfo:
     note: str | None
     actor: str
     recorded_at: datetime
-    seq: int
-    document: dict[str, Any] = field(compare=False)
+    document: dict[str, Any] | None = field(default=None, compare=False)
     withdrawn_by: UUID | None = None
+    withdrawn_at: datetime | None = None
+
+    def known(self, moment: datetime | None) -> bool:
+        return moment is None or self.recorded_at <= moment
+
+    def withdrawn(self, moment: datetime | None) -> UUID | None:
+        if self.withdrawn_at is None or (moment is not None and self.withdrawn_at > moment):
+            return None
+        return self.withdrawn_by
 
 
 @dataclass
@@ -84,9 +94,8 @@ class Timeline:
         self.acts_by_key[act.key] = act.id
         self.seq = max(self.seq, act.seq)
 
-    def withdraw_act(self, act_id: UUID, by: UUID) -> None:
-        act = self.acts[act_id]
-        self.acts[act_id] = ActInfo(**{**act.__dict__, "withdrawn_by": by})
+    def withdraw_act(self, act_id: UUID, by: UUID, at: datetime) -> None:
+        self.acts[act_id] = replace(self.acts[act_id], withdrawn_by=by, withdrawn_at=at)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -224,10 +233,9 @@ class Timeline:
         """The timeline as the registry knew it at ``moment`` (transaction time)."""
         past = Timeline()
         for act in sorted(self.acts.values(), key=lambda a: a.seq):
-            if act.recorded_at <= moment:
-                withdrawn = act.withdrawn_by
-                if withdrawn and self.acts[withdrawn].recorded_at > moment:
-                    act = ActInfo(**{**act.__dict__, "withdrawn_by": None})
+            if act.known(moment):
+                if act.withdrawn_by and act.withdrawn(moment) is None:
+                    act = replace(act, withdrawn_by=None, withdrawn_at=None)
                 past.add_act(act)
         for fact in sorted(self.facts(), key=lambda f: f.seq):
             if fact.recorded_at <= moment:

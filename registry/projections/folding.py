@@ -17,7 +17,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from registry.domain.events import LEDGER_ID, Ledger, Organisation, fact_from_event
+from registry.domain.events import (
+    LEDGER_ID,
+    Ledger,
+    Organisation,
+    act_from_event,
+    fact_from_event,
+)
 from registry.domain.model import SUPERSEDED, Edge, Fact, OrgRecord, Version
 from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
 
@@ -177,9 +183,7 @@ def _edge_id(e: Edge, moment: datetime, n: int) -> str:
 
 
 def _act(seq: int, e: Ledger.ActRecorded) -> ActRow:
-    return ActRow(e.act_id, seq, e.key, e.digest, e.number, e.act_kind, e.issuer, e.signed,
-                  e.effective, e.title, e.url, e.verified, e.note, e.actor, e.timestamp,
-                  e.document)
+    return act_from_event(e, seq)
 
 
 def _ledger_values(e: Ledger.ActRecorded) -> dict[str, Any]:

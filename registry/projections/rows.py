@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from registry.domain.model import Edge, Version
+from registry.domain.timeline import ActInfo
 
 BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -44,34 +45,8 @@ class EdgeRow:
         return known(self.recorded_from, self.recorded_to, moment)
 
 
-@dataclass(frozen=True, slots=True)
-class ActRow:
-    id: UUID
-    seq: int
-    key: str
-    digest: str
-    number: str | None
-    kind: str
-    issuer: str | None
-    signed: date | None
-    effective: date
-    title: str | None
-    url: str | None
-    verified: bool
-    note: str | None
-    actor: str
-    recorded_at: datetime
-    document: dict[str, Any] | None = None
-    withdrawn_by: UUID | None = None
-    withdrawn_at: datetime | None = None
-
-    def known(self, moment: datetime | None) -> bool:
-        return moment is None or self.recorded_at <= moment
-
-    def withdrawn(self, moment: datetime | None) -> UUID | None:
-        if self.withdrawn_at is None or (moment is not None and self.withdrawn_at > moment):
-            return None
-        return self.withdrawn_by
+# An act as recorded is the same record on the write side and in the read models.
+ActRow = ActInfo
 
 
 @dataclass(frozen=True, slots=True)
