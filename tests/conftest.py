@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,8 +42,9 @@ def clock() -> TickingClock:
     return TickingClock()
 
 
-@pytest.fixture
-def postgres_schema() -> Iterator[str]:
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """The URL of a new, empty schema on the test server, dropped afterwards."""
     schema = "t_" + uuid.uuid4().hex[:12]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
@@ -51,6 +53,12 @@ def postgres_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

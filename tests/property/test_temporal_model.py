@@ -271,25 +271,14 @@ class TemporalModelOnPostgres(TemporalModel):
 
     def __init__(self) -> None:
         super().__init__()
-        import uuid
+        from tests.conftest import fresh_postgres_schema
 
-        import psycopg
-
-        from tests.conftest import POSTGRES_URL
-
-        self._schema = "h_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {self._schema}")
-        self.database_url = f"{POSTGRES_URL}?schema={self._schema}"
+        self._schema = fresh_postgres_schema()
+        self.database_url = self._schema.__enter__()
 
     def teardown(self) -> None:
-        import psycopg
-
-        from tests.conftest import POSTGRES_URL
-
         super().teardown()
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {self._schema} CASCADE")
+        self._schema.__exit__(None, None, None)
 
 
 TemporalModelOnPostgres.TestCase.settings = settings(

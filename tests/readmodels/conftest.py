@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from registry import bootstrap
 from registry.application.reading import Reader
 from registry.application.service import Registry
 from registry.importers.fixtures import load
-from tests.conftest import LAI_CHAU_UNITS, POSTGRES_URL, TickingClock
+from tests.conftest import LAI_CHAU_UNITS, TickingClock, fresh_postgres_schema
 
 
 @contextmanager
@@ -23,14 +22,8 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{folder / f'registry-{uuid.uuid4().hex[:8]}.db'}"
         return
-    schema = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{POSTGRES_URL}?schema={schema}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 class LaiChau:
