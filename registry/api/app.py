@@ -1,7 +1,8 @@
 """The ASGI application: REST under ``/v1``, GraphQL at ``/graphql``, the explorer at ``/``.
 
 Built once by ``create_app`` from what the composition root made; nothing is read from the
-environment here. Middleware order (outermost first): CORS (if configured), the body limit.
+environment here. Middleware order (outermost first): CORS (if configured), the body limit, the body check
+(UTF-8, JSON, nesting).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.types import Scope
 
 from registry.adapters.tokens import TokenStore
 from registry.api import problems
-from registry.api.limits import BodyLimit
+from registry.api.limits import BodyCheck, BodyLimit
 from registry.api.rest import (
     acts,
     changes,
@@ -77,6 +78,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
             expose_headers=["ETag", "Location"], max_age=600))
     middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(Middleware(BodyCheck))
 
     handlers: dict[Any, Any] = {
         RegistryError: problems.registry_error_response,

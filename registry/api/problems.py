@@ -35,6 +35,8 @@ class Kind:
 
 TABLE: dict[type[BaseException], Kind] = {
     errors.InvalidInput: Kind(422, "invalid-input", "Invalid input", "BAD_USER_INPUT"),
+    errors.MalformedDocument: Kind(400, "malformed-document", "Malformed document",
+                                   "BAD_REQUEST"),
     errors.UnknownReference: Kind(422, "unknown-reference", "Unknown reference",
                                   "UNKNOWN_REFERENCE"),
     errors.AmbiguousReference: Kind(422, "ambiguous-reference", "Ambiguous reference",

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from registry.application.documents import MAX_DEPTH
 from registry.domain import changes as ch
 from registry.domain.errors import InvalidInput
 from registry.domain.model import EDGE_TYPES
-from registry.domain.text import nfc
+from registry.domain.text import nfc, unstorable
 
 MAX_CHANGES = 20_000
 MAX_UNITS = 50_000
 MAX_TEXT = 2_000
+# Every date an act gives must leave room for the day before and the day after (references are
+# resolved on the day before a change; intervals end on the day after).
+FIRST_DATE = date(1000, 1, 1)
+LAST_DATE = date(9998, 12, 31)
 ACT_KINDS = ("law", "resolution", "decree", "decision", "conclusion", "plan", "letter",
              "baseline", "correction", "other")
 ACT_FIELDS = {"number", "kind", "issuer", "signed", "effective", "title", "url", "verified", "note"}
@@ -71,7 +77,7 @@ def parse_act(data: Any) -> ParsedAct:
     if len(raw_changes) > MAX_CHANGES:
         raise InvalidInput(f"at most {MAX_CHANGES} changes in one act", "changes")
     changes = [_change(c, f"changes[{i}]") for i, c in enumerate(raw_changes)]
-    document = _canonical(data)
+    document = _canonical(data, "", 0)
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False)
                             .encode()).hexdigest()
     return ParsedAct(
@@ -301,7 +307,7 @@ def _code(raw: Any, p: str) -> str | None:
         return None
     if not isinstance(raw, str):
         raise InvalidInput("codes are strings: quote them so leading zeros survive", p)
-    code = nfc(raw)
+    code = nfc(_storable(raw, p))
     if not code or len(code) > 32:
         raise InvalidInput("a code has 1 to 32 characters", p)
     return code
@@ -314,7 +320,7 @@ def _text(raw: Any, p: str, required: bool = False) -> str | None:
         return None
     if not isinstance(raw, str):
         raise InvalidInput("must be text", p)
-    value = nfc(raw)
+    value = nfc(_storable(raw, p))
     if required and not value:
         raise InvalidInput("must not be empty", p)
     if len(value) > MAX_TEXT:
@@ -327,16 +333,21 @@ def _date(raw: Any, p: str, required: bool = False) -> date | None:
         if required:
             raise InvalidInput("required (YYYY-MM-DD)", p)
         return None
+    if isinstance(raw, datetime):
+        raise InvalidInput("a date has no time of day (YYYY-MM-DD)", p)
     if isinstance(raw, date):
-        return raw
-    if not isinstance(raw, str):
+        value = raw
+    elif not isinstance(raw, str):
         raise InvalidInput("must be a date written YYYY-MM-DD", p)
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"'{raw}' is not a valid date (YYYY-MM-DD)", p) from None
-    if len(raw) != 10:
-        raise InvalidInput(f"'{raw}' is not a date written YYYY-MM-DD", p)
+    else:
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(f"{raw[:40]!r} is not a valid date (YYYY-MM-DD)", p) from None
+        if len(raw) != 10:
+            raise InvalidInput(f"{raw!r} is not a date written YYYY-MM-DD", p)
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise InvalidInput(f"dates run from {FIRST_DATE} to {LAST_DATE}", p)
     return value
 
 
@@ -354,13 +365,29 @@ def _only(raw: dict, allowed: set[str], p: str) -> None:
         raise InvalidInput(f"unknown field (allowed: {', '.join(sorted(allowed))})", where)
 
 
-def _canonical(value: Any) -> Any:
+def _storable(raw: str, p: str) -> str:
+    why = unstorable(raw)
+    if why is not None:
+        raise InvalidInput(why, p)
+    return raw
+
+
+def _canonical(value: Any, p: str, depth: int) -> Any:
+    """The document as stored: NFC text, ISO dates; refused if any text could not be stored."""
+    if depth > MAX_DEPTH:
+        raise InvalidInput(f"nested deeper than {MAX_DEPTH} levels", p or None)
     if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            key = _storable(str(k), p or "document")
+            out[key] = _canonical(v, f"{p}.{key}" if p else key, depth + 1)
+        return out
     if isinstance(value, list):
-        return [_canonical(v) for v in value]
+        return [_canonical(v, f"{p}[{i}]", depth + 1) for i, v in enumerate(value)]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return nfc(value)
+        return nfc(_storable(value, p))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput("must be a finite number", p or None)
     return value

@@ -27,6 +27,12 @@ class InvalidInput(RegistryError):
         self.detail = message
 
 
+class MalformedDocument(InvalidInput):
+    """A document or request body cannot be read at all: not UTF-8, not JSON/YAML, too deep."""
+
+    code = "malformed-document"
+
+
 class UnknownReference(RegistryError):
     """An act refers to an organisation that does not exist at the date it is resolved on."""
 

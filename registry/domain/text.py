@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -32,3 +33,28 @@ def name_key(value: str) -> str:
         base = "".join(c for c in word if c not in _TONES)
         words.append(unicodedata.normalize("NFC", base) + "".join(_TONES[t] for t in tones))
     return " ".join(words)
+
+
+# Characters no stored text may hold: C0 controls but tab, line feed and carriage return (line
+# ends); DEL and the C1 controls; lone surrogates (not encodable in UTF-8, so unstorable); the
+# bidirectional embedding, override and isolate controls (they make a name display as another);
+# and Unicode's noncharacters. NUL above all: PostgreSQL text cannot hold it, and an act holding
+# one once took every read down.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+    "\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17))
+    + "]")
+
+
+def unstorable(value: str) -> str | None:
+    """Why ``value`` may not be stored (its first forbidden character), or None if it may."""
+    found = _FORBIDDEN.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    what = ("a lone surrogate" if "\ud800" <= char <= "\udfff"
+            else "a bidirectional control" if "\u202a" <= char <= "\u2069"
+            else "a noncharacter" if unicodedata.category(char) == "Cn"
+            else "a control character")
+    return f"U+{ord(char):04X} ({what}) at position {found.start()} is not allowed in text"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from registry.application import documents
 from registry.application.acts import is_act_document
 from registry.application.service import Recorded, Registry
 from registry.domain.errors import InvalidInput, RegistryError
@@ -28,11 +26,11 @@ class ActFile:
 
 
 def read_document(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as e:
-        raise InvalidInput(f"{path}: not valid {path.suffix[1:].upper()}: {e}") from None
+        return documents.read_document(
+            path.read_bytes(), "json" if path.suffix == ".json" else "yaml", str(path))
+    except InvalidInput as e:
+        raise InvalidInput(f"{path}: {e.detail}") from None
 
 
 def find_acts(paths: Iterable[Path]) -> list[ActFile]:

@@ -158,7 +158,7 @@ def test_bodies_over_the_limit_wrong_types_and_bad_json_are_problems(fresh_copy:
         assert text.status_code == 415
         broken = api.client.post("/v1/acts", content=b"{not json",
                                  headers={**auth, "Content-Type": "application/json"})
-        assert broken.status_code == 422 and broken.json()["field"] == "body"
+        assert broken.status_code == 400 and broken.json()["field"] == "body"
 
 
 def test_cors_answers_configured_origins_only(fresh_copy: str) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import yaml
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,6 +15,7 @@ from registry.api.responses import JSON
 from registry.api.rest.params import Params
 from registry.api.rest.units import MAX_LIMIT
 from registry.api.services import recorder, services
+from registry.application.documents import read_document
 from registry.domain.errors import InvalidInput
 
 JSON_TYPES = ("application/json",)
@@ -74,11 +73,7 @@ def parse_body(content_type: str, raw: bytes) -> Any:
     media = content_type.split(";")[0].strip().lower()
     if media not in JSON_TYPES + YAML_TYPES:
         raise HTTPException(415, "send the act as application/json or application/yaml")
-    try:
-        text = raw.decode("utf-8")
-        return json.loads(text) if media in JSON_TYPES else yaml.safe_load(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as e:
-        raise InvalidInput(f"not valid {media}: {e}", "body") from None
+    return read_document(raw, "json" if media in JSON_TYPES else "yaml")
 
 
 def routes() -> list[Route]:
