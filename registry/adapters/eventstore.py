@@ -7,7 +7,7 @@ ledger event and every organisation event of one act commit together or not at a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,7 +23,9 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL, Literal
 
+from registry.adapters import chain
 from registry.domain.errors import Conflict, InvalidInput
 
 
@@ -44,8 +46,22 @@ class UnpipelinedPostgresRecorder(PostgresApplicationRecorder):
     An act is one INSERT of all its events. In pipeline mode, one of ~20,000 events or more hung
     for ever with the server waiting for the rest of the message (reproduced here with 30,000
     registrations: the backend sat in ClientRead). Acts are rare and their size matters more than
-    one round trip saved, so: lock the table, insert, read the ids, commit, one plain transaction.
+    one round trip saved, so: lock, insert, read the ids, commit, one plain transaction.
+
+    The lock that makes id order commit order is a transaction-level advisory lock rather than
+    the library's ``LOCK TABLE … IN EXCLUSIVE MODE``: every writer takes it just the same, but it
+    needs no UPDATE, DELETE or TRUNCATE privilege on the event table, so the API can run as a role
+    that may only INSERT and SELECT there (DESIGN §11).
     """
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        table = f"{self.datastore.schema}.{self.events_table_name}"
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock(hashtext({0}))").format(
+                Literal(f"registry-append:{table}")),
+        ]
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -126,12 +142,33 @@ class Database:
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
 
 
+EVENTS_TABLE = "registry_events"
+
+
+def _events_table_exists(database: Database) -> bool:
+    import psycopg
+
+    table = f"{database.schema or 'public'}.{EVENTS_TABLE}"
+    try:
+        with psycopg.connect(host=database.host, port=database.port, user=database.user,
+                             password=database.password or None, dbname=database.dbname,
+                             connect_timeout=5) as conn:
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+    except psycopg.Error:
+        return False  # the library's own connection reports the failure, in its words
+    return bool(row and row[0])
+
+
 class EventLog:
     """Appends events atomically and reads them back in log order."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
         env = database.eventsourcing_env()
+        if database.backend == "postgresql" and _events_table_exists(database):
+            # CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table exists:
+            # a role that may only INSERT and SELECT would fail here.
+            env["CREATE_TABLE"] = "false"
         # The library reads os.environ too; pass ours explicitly so nothing leaks in.
         self.app = RegistryLog(env=env)
         self.recorder = self.app.recorder
@@ -154,6 +191,41 @@ class EventLog:
 
     def stream(self, originator: UUID) -> list[Any]:
         return list(self.app.events.get(originator))
+
+    # -- the hash chain (registry/adapters/chain.py) -------------------------------------------
+
+    def chain(self, previous: str, events: Sequence[DomainEvent]) -> str:
+        """The hash an act storing ``events`` gets after ``previous`` (its own hash left out)."""
+        to_stored = self.app.mapper.to_stored_event
+        return chain.link(previous, (
+            chain.canonical(s.originator_id, s.originator_version, s.topic, s.state)
+            for s in map(to_stored, events)))
+
+    def rows(self, page: int = 5_000) -> Iterator[chain.StoredRow]:
+        """Every stored event, in notification order, as stored."""
+        after = 0
+        while True:
+            notifications = self.recorder.select_notifications(
+                start=after, limit=page, inclusive_of_start=False)
+            for n in notifications:
+                yield chain.StoredRow(n.id, n.originator_id, n.originator_version, n.topic,
+                                      n.state)
+            if len(notifications) < page:
+                return
+            after = notifications[-1].id
+
+    def verify(self, keep_heads: bool = False) -> chain.Verification:
+        """Recompute the act hash chain over the whole log and check its structure."""
+        def decode(row: chain.StoredRow) -> Any:
+            return self.app.mapper.to_domain_event(
+                StoredEvent(row.stream, row.version, row.topic, row.state))
+
+        return chain.verify(self.rows(), decode, contiguous_ids=self.database.backend != "postgresql",
+                            keep_heads=keep_heads)
+
+    def chain_head(self) -> str:
+        """The hash of the last act, recomputed from the log (for logs begun before the chain)."""
+        return self.verify().head_hash
 
     def close(self) -> None:
         self.app.close()

@@ -126,6 +126,7 @@ legal_acts = Table(
     Column("document", Text),
     Column("withdrawn_by", ID),
     Column("withdrawn_at", UTCDateTime),
+    Column("hash", String(64)),  # the act's link in the log's hash chain (0004_log_integrity)
 )
 
 change_list = Table(
@@ -237,7 +238,7 @@ def act_row(r: Any) -> ActRow:
                   title=r.title, url=r.url, verified=bool(r.verified), note=r.note,
                   actor=r.actor, recorded_at=r.recorded_at,
                   document=json.loads(r.document) if r.document is not None else None,
-                  withdrawn_by=_uuid(r.withdrawn_by), withdrawn_at=r.withdrawn_at)
+                  withdrawn_by=_uuid(r.withdrawn_by), withdrawn_at=r.withdrawn_at, hash=r.hash)
 
 
 def change_row(r: Any) -> ChangeRow:
@@ -264,7 +265,7 @@ def _act_tuple(a: ActRow) -> tuple[Any, ...]:
     return (a.id, a.seq, a.key, a.digest, a.number, a.kind, a.issuer, a.signed, a.effective,
             a.title, a.url, a.verified, a.note, a.actor, a.recorded_at,
             encode_values(a.document) if a.document is not None else None, a.withdrawn_by,
-            a.withdrawn_at)
+            a.withdrawn_at, a.hash)
 
 
 def _change_tuple(c: ChangeRow) -> tuple[Any, ...]:
@@ -494,11 +495,19 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 def migrate(database: Database, engine: Engine | None = None, revision: str = "head") -> None:
-    """``alembic upgrade head`` for the read models, on the registry's database and schema."""
+    """``alembic upgrade head`` for the read models, on the registry's database and schema.
+
+    The event table comes first (the library creates it with the log): a migration installs the
+    triggers that keep it append-only.
+    """
     from pathlib import Path
 
     from alembic import command
     from alembic.config import Config
+
+    from registry.adapters.eventstore import EventLog
+
+    EventLog(database).close()
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))

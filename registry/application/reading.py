@@ -34,6 +34,7 @@ from registry.application.views import (
     page_of,
 )
 from registry.domain.errors import InvalidInput, NotFound
+from registry.domain.events import CHAIN_GENESIS
 from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Version
 from registry.domain.text import fold
 from registry.projections.index import ReadIndex
@@ -369,6 +370,13 @@ class Reader:
         items = [FeedItem(r.seq, r.recorded_at, r.kind, r.stream_id, r.stream_version, r.on,
                           r.act_id, r.clause, r.actor, r.values) for r in rows]
         return FeedPage(items, items[-1].position if items else after)
+
+    def head(self) -> dict[str, Any]:
+        """The log position these answers reflect and the hash of the last act up to it."""
+        idx = self._idx()
+        last = max(idx.acts.values(), key=lambda a: a.seq, default=None)
+        return {"position": idx.position, "hash": last.hash if last else CHAIN_GENESIS,
+                "act": str(last.id) if last else None}
 
     def last_change(self) -> datetime | None:
         return self._idx().last_recorded

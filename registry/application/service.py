@@ -8,6 +8,7 @@ validated against a stale state fails to append and gets ``Conflict``, storing n
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,8 @@ class EventLog(Protocol):
     def read(self, after: int, limit: int) -> list[tuple[int, Any]]: ...
     def last_id(self) -> int: ...
     def stream(self, originator: UUID) -> list[Any]: ...
+    def chain(self, previous: str, events: Sequence[Any]) -> str: ...
+    def chain_head(self) -> str: ...
     def close(self) -> None: ...
 
 
@@ -64,6 +67,9 @@ class Registry:
         self.clock = clock
         self.timeline = Timeline()
         self.ledger_version = 0
+        # The last act's link in the hash chain; None before the first act is seen, or when the
+        # last act predates the chain: then the log recomputes it.
+        self.chain_head: str | None = None
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self._batching = 0
@@ -90,6 +96,7 @@ class Registry:
             tl.add(fact_from_event(event, seq))
         elif isinstance(event, Ledger.ActRecorded):
             self.ledger_version = event.originator_version
+            self.chain_head = event.hash
             tl.add_act(act_from_event(event, seq))
         elif isinstance(event, Ledger.ActWithdrawn):
             self.ledger_version = event.originator_version
@@ -133,12 +140,18 @@ class Registry:
                         originator_id=LEDGER_ID, originator_version=version, timestamp=now,
                         act_id=withdrawn, by_act=act_id, actor=actor))
                 events = ledger_events + [event_from_fact(f) for f in tx.facts]
+                previous = self.chain_head or self.log.chain_head()
+                # The ledger stream's version makes this link safe: had another act been
+                # appended since ``previous``, this append fails with Conflict.
+                events[0] = ledger_events[0] = dataclasses.replace(
+                    ledger_events[0], hash=self.log.chain(previous, events))
                 try:
                     ids = self.log.append(events)
                 except BaseException:
                     tl.seq = seq_before
                     raise
             self.ledger_version = version
+            self.chain_head = ledger_events[0].hash
             tl.add_act(act_from_event(ledger_events[0], ledger_seq))
             for withdrawn in planner.withdrawn:
                 tl.withdraw_act(withdrawn, act_id, now)

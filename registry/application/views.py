@@ -94,12 +94,13 @@ class ActView:
     recorded_at: datetime
     withdrawn_by: UUID | None
     document: dict[str, Any] | None = field(default=None, compare=False)
+    hash: str | None = None
 
     @classmethod
     def of(cls, row: ActRow, known_at: datetime | None, document: bool = False) -> ActView:
         return cls(row.id, row.number, row.kind, row.issuer, row.signed, row.effective, row.title,
                    row.url, row.verified, row.note, row.actor, row.recorded_at,
-                   row.withdrawn(known_at), row.document if document else None)
+                   row.withdrawn(known_at), row.document if document else None, row.hash)
 
     def summary(self) -> dict[str, Any]:
         return {"id": str(self.id), "number": self.number, "kind": self.kind,
@@ -112,7 +113,7 @@ class ActView:
                "effective": _iso(self.effective), "title": self.title, "url": self.url,
                "verified": self.verified, "note": self.note, "actor": self.actor,
                "recorded_at": _iso(self.recorded_at), "withdrawn": self.withdrawn_by is not None,
-               "withdrawn_by": _sid(self.withdrawn_by)}
+               "withdrawn_by": _sid(self.withdrawn_by), "hash": self.hash}
         if self.document is not None:
             out["document"] = self.document
         return out

@@ -21,6 +21,7 @@ from registry.domain.timeline import ActInfo
 
 LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:ledger")
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:acts")
+CHAIN_GENESIS = "0" * 64  # the hash the first act chains from (32 zero bytes)
 
 
 class Organisation:
@@ -91,6 +92,9 @@ class Ledger:
         note: str | None
         actor: str
         document: dict[str, Any]
+        # The act's link in the hash chain (registry/adapters/chain.py); None in acts recorded
+        # before the chain existed.
+        hash: str | None = None
 
     class ActWithdrawn(DomainEvent):
         act_id: UUID
@@ -134,4 +138,5 @@ def act_from_event(event: Ledger.ActRecorded, seq: int) -> ActInfo:
         id=event.act_id, seq=seq, key=event.key, digest=event.digest, number=event.number,
         kind=event.act_kind, issuer=event.issuer, signed=event.signed, effective=event.effective,
         title=event.title, url=event.url, verified=event.verified, note=event.note,
-        actor=event.actor, recorded_at=event.timestamp, document=event.document)
+        actor=event.actor, recorded_at=event.timestamp, document=event.document,
+        hash=event.hash)

@@ -45,6 +45,7 @@ class ActInfo:
     document: dict[str, Any] | None = field(default=None, compare=False)
     withdrawn_by: UUID | None = None
     withdrawn_at: datetime | None = None
+    hash: str | None = None  # its link in the log's hash chain
 
     def known(self, moment: datetime | None) -> bool:
         return moment is None or self.recorded_at <= moment

@@ -189,4 +189,4 @@ def _act(seq: int, e: Ledger.ActRecorded) -> ActRow:
 def _ledger_values(e: Ledger.ActRecorded) -> dict[str, Any]:
     return {"act_id": e.act_id, "key": e.key, "number": e.number, "kind": e.act_kind,
             "issuer": e.issuer, "signed": e.signed, "effective": e.effective, "title": e.title,
-            "url": e.url, "verified": e.verified, "note": e.note}
+            "url": e.url, "verified": e.verified, "note": e.note, "hash": e.hash}

@@ -67,6 +67,11 @@ class Act:
         value = (await self._full(info))["withdrawn_by"]
         return strawberry.ID(value) if value else None
 
+    @strawberry.field(description="the act's link in the log's hash chain (SHA-256, hex): "
+                      "pin it to prove later that the log still holds this act unchanged")
+    async def hash(self, info: Info) -> str | None:
+        return (await self._full(info)).get("hash")
+
     @strawberry.field(description="the act document as recorded")
     async def document(self, info: Info) -> JSON | None:
         return (await self._full(info)).get("document")

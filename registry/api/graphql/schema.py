@@ -147,6 +147,20 @@ class Query:
         row = await info.context.loaders.acts.load(_uuid(id, "id"))
         return Act.from_row(row)
 
+    @strawberry.field(description="The log position the answers reflect and the hash of the "
+                                  "last act up to it: pin it to prove later the log unchanged.")
+    async def log_head(self, info: Info) -> LogHead:
+        head = await run_in_threadpool(info.context.services.reader.head)
+        return LogHead(position=head["position"], hash=head["hash"],
+                       act=strawberry.ID(head["act"]) if head["act"] else None)
+
+
+@strawberry.type(description="The head of the log's hash chain.")
+class LogHead:
+    position: int
+    hash: str
+    act: strawberry.ID | None
+
 
 @strawberry.type
 class Mutation:

@@ -1,4 +1,5 @@
-"""``/v1/feed``: the change feed, a cursor over the ordered event log that a follower resumes."""
+"""``/v1/feed``: the change feed, a cursor over the ordered event log that a follower resumes;
+``/v1/log/head``: the position and hash another system pins to prove later the log unchanged."""
 
 from __future__ import annotations
 
@@ -20,5 +21,11 @@ def feed(request: Request) -> Response:
     return JSON({"items": [i.as_dict() for i in page.items], "next": page.next})
 
 
+def head(request: Request) -> Response:
+    Params(request, ())
+    return JSON(services(request).reader.head())
+
+
 def routes() -> list[Route]:
-    return [Route("/v1/feed", feed, methods=["GET"])]
+    return [Route("/v1/feed", feed, methods=["GET"]),
+            Route("/v1/log/head", head, methods=["GET"])]
