@@ -16,6 +16,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from registry.adapters.engine import engine_for
 from registry.adapters.eventstore import Database
 from registry.domain.errors import InvalidInput
 
@@ -53,13 +54,6 @@ class Token:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def engine_for(database: Database) -> sa.Engine:
-    if database.backend == "postgresql" and database.schema:
-        return sa.create_engine(database.sqlalchemy_url(),
-                                connect_args={"options": f"-csearch_path={database.schema}"})
-    return sa.create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
 
 
 class TokenStore:

@@ -35,8 +35,10 @@ def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
     import uvicorn
 
     from registry import bootstrap
+    from registry.adapters.eventstore import Database
     from registry.api.app import create_app
 
+    database = Database.parse(url)  # a malformed URL fails here, before anything starts
     host = args.host or settings.host
     port = args.port or settings.port
     bootstrap.migrate(url)
@@ -44,7 +46,7 @@ def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = bootstrap.build_reader(url, registry)
     app = create_app(settings, registry, reader)
     shown = f"[{host}]" if ":" in host else host
-    print(f"registry: serving {url}", file=sys.stderr)
+    print(f"registry: serving {database.shown}", file=sys.stderr)  # password masked
     print(f"registry: GraphiQL at http://{shown}:{port}/graphql, REST at "
           f"http://{shown}:{port}/v1 (contract: /openapi.yaml), explorer at "
           f"http://{shown}:{port}/", file=sys.stderr, flush=True)
