@@ -105,7 +105,7 @@ def serving(url: str, cwd: Path) -> Iterator[tuple[str, list[str]]]:
 def test_every_documented_url_form_loads_creates_a_token_records_and_serves(
         url_form: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["load", str(BASELINE), "--database", url_form]) == 0
-    assert main(["token", "create", "--role", "recorder", "alice", "--database", url_form]) == 0
+    assert main(["token", "create", "alice", "--database", url_form]) == 0
     secret = capsys.readouterr().out.strip().splitlines()[-1]
 
     with serving(url_form, tmp_path) as (base, printed):

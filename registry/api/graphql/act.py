@@ -54,7 +54,7 @@ class Act:
     async def note(self, info: Info) -> str | None:
         return (await self._full(info))["note"]
 
-    @strawberry.field(description="who recorded it (token:<name> through the API)")
+    @strawberry.field(description="who recorded it (token:<name>#<id> through the API)")
     async def actor(self, info: Info) -> str:
         return str((await self._full(info))["actor"])
 
