@@ -1,5 +1,6 @@
 """Every database URL form the README documents, end to end: load, token create, a real
-``registry serve`` recording an act over HTTP and answering it, with the password never shown.
+``registry serve`` recording an act over HTTP and answering it, backup and restore, with the
+password never shown.
 
 Each PostgreSQL form gets a database of its own (the plain form uses its ``public`` schema), made
 and dropped here; the password form a role of its own.
@@ -35,19 +36,30 @@ BASELINE, RESOLUTION = LAI_CHAU_UNITS
 
 @contextmanager
 def fresh_database(owner: str | None = None) -> Iterator[str]:
+    """A new database (and ``<name>_restored`` beside it, for a restore), dropped afterwards."""
     name = "registry_url_" + uuid.uuid4().hex[:10]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         if owner:
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
                 sql.Identifier(owner), sql.Literal(PASSWORD)))
-        conn.execute(f"CREATE DATABASE {name}" + (f" OWNER {owner}" if owner else ""))
+        for db in (name, f"{name}_restored"):
+            conn.execute(f"CREATE DATABASE {db}" + (f" OWNER {owner}" if owner else ""))
     try:
         yield name
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            for db in (name, f"{name}_restored"):
+                conn.execute(f"DROP DATABASE {db} WITH (FORCE)")
             if owner:
                 conn.execute(f"DROP ROLE {owner}")
+
+
+def restored(url: str) -> str:
+    """The same form of URL, naming the empty database (or file) beside the first."""
+    if url.startswith("sqlite"):
+        return url.removesuffix(".db") + "-restored.db"
+    base, _, query = url.partition("?")
+    return base + "_restored" + (f"?{query}" if query else "")
 
 
 @pytest.fixture(params=["postgresql", "postgresql-password", "postgresql-schema",
@@ -122,6 +134,15 @@ def test_every_documented_url_form_loads_creates_a_token_records_and_serves(
         assert ":***@" in shown
     if url_form.startswith("sqlite:///relative"):
         assert (tmp_path / "relative.db").is_file()
+
+    export = ["export", "--at", "2025-07-01", "--format", "csv", "--database"]
+    assert main([*export, url_form]) == 0
+    exported = capsys.readouterr().out
+    assert main(["backup", "registry.backup", "--database", url_form]) == 0
+    assert main(["restore", "registry.backup", "--database", restored(url_form)]) == 0
+    assert PASSWORD not in capsys.readouterr().err
+    assert main([*export, restored(url_form)]) == 0
+    assert capsys.readouterr().out == exported and exported.count("\n") > 38
 
 
 @pytest.mark.parametrize("url", [
