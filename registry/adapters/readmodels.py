@@ -29,9 +29,11 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    and_,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -386,6 +388,22 @@ class ReadModelStore:
                 change_list.c.effective >= first, change_list.c.effective <= last,
                 change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS)).order_by(
                 change_list.c.seq))]
+
+    def facts_page(self, first: date, last: date, upto: int, after: tuple[date, int] | None,
+                   limit: int, streams: Sequence[UUID] | None = None) -> list[ChangeRow]:
+        """Up to ``limit`` facts effective from ``first`` to ``last``, in (effective, seq) order,
+        after the fact ``after``; only those of ``streams`` if given."""
+        query = select(change_list).where(
+            change_list.c.effective >= first, change_list.c.effective <= last,
+            change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS))
+        if after is not None:
+            query = query.where(or_(change_list.c.effective > after[0], and_(
+                change_list.c.effective == after[0], change_list.c.seq > after[1])))
+        if streams is not None:
+            query = query.where(change_list.c.stream_id.in_([str(s) for s in streams]))
+        with self.engine.connect() as conn:
+            return [change_row(r) for r in conn.execute(query.order_by(
+                change_list.c.effective, change_list.c.seq).limit(limit))]
 
     def log_after(self, after: int, limit: int, upto: int) -> list[ChangeRow]:
         with self.engine.connect() as conn:

@@ -69,7 +69,9 @@ class Act:
 
     @strawberry.field(description="the act document as recorded")
     async def document(self, info: Info) -> JSON | None:
-        return (await self._full(info)).get("document")
+        if "document" not in self.row:  # a page of acts lists them without their documents
+            self.row = await info.context.loaders.acts.load(UUID(str(self.id)))
+        return self.row.get("document")
 
 
 @strawberry.type
