@@ -92,18 +92,23 @@ def _sqlite_backup(database: Database, target: Path) -> None:
     source_path = Path(database.path or "")
     if not source_path.is_file():
         raise NotFound(f"no registry at {source_path}")
-    source = sqlite3.connect(source_path)
+    engine = engine_for(database)
     try:
-        if not _has_table(source, SQLITE_EVENTS):
-            raise NotFound(f"{source_path} holds no registry (no event log)")
-        copy = sqlite3.connect(target)
+        source = engine.raw_connection()
         try:
-            source.backup(copy)  # pages=-1: everything in one step, one consistent snapshot
-            copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+            registry: sqlite3.Connection = source.driver_connection  # type: ignore[assignment]
+            if not _has_table(registry, SQLITE_EVENTS):
+                raise NotFound(f"{source_path} holds no registry (no event log)")
+            copy = sqlite3.connect(target)
+            try:
+                registry.backup(copy)  # pages=-1: all in one step, one consistent snapshot
+                copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+            finally:
+                copy.close()
         finally:
-            copy.close()
+            source.close()
     finally:
-        source.close()
+        engine.dispose()
 
 
 def _sqlite_restore(database: Database, path: Path) -> None:

@@ -18,11 +18,12 @@ from sqlalchemy.pool import StaticPool
 from registry.adapters.eventstore import Database
 
 
-def engine_for(database: Database) -> Engine:
+def engine_for(database: Database, durable: bool = False) -> Engine:
     """An engine on the registry's database (and schema), with real transactions on SQLite.
 
     On SQLite, ``conn.execution_options(writing=True)`` begins ``BEGIN IMMEDIATE`` (the write lock
-    taken up front, so two writers queue instead of failing at commit).
+    taken up front, so two writers queue instead of failing at commit). ``durable`` waits for the
+    disk at every commit (``synchronous=FULL``): for what cannot be rebuilt, such as a revocation.
     """
     if database.backend in ("sqlite", "memory"):
         if database.backend == "memory":  # beside the in-process log: one shared connection
@@ -38,7 +39,7 @@ def engine_for(database: Database) -> Engine:
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL loses no committed transaction when the process dies,
             # only on power loss; read models are rebuilt from the log anyway.
-            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+            dbapi_connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             dbapi_connection.execute("PRAGMA cache_size=-65536")  # 64 MiB: indexes stay cached
 
         @event.listens_for(engine, "begin")

@@ -79,7 +79,7 @@ def digest(secret: str) -> str:
 class TokenStore:
     def __init__(self, database: Database) -> None:
         self.database = database
-        self.engine = engine_for(database)
+        self.engine = engine_for(database, durable=True)  # a revocation must survive a crash
 
     def create(self, name: str, now: datetime, expires_at: datetime | None = None,
                role: str = RECORDER) -> tuple[Token, str]:
