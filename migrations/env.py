@@ -11,8 +11,9 @@ import os
 
 from alembic import context
 
+from registry.adapters.engine import engine_for
 from registry.adapters.eventstore import Database
-from registry.adapters.readmodels import engine_for, metadata
+from registry.adapters.readmodels import metadata
 
 config = context.config
 MANAGED = set(metadata.tables) | {"api_tokens"}

@@ -15,6 +15,7 @@ class Settings:
     port: int = 8000
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
+    max_response_bytes: int = 10 * 1024 * 1024  # a GraphQL answer; over it, a TOO_COSTLY error
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -27,4 +28,6 @@ class Settings:
             port=int(env.get("REGISTRY_PORT") or 8000),
             cors_origins=origins,
             max_body_bytes=int(env.get("REGISTRY_MAX_BODY_BYTES") or 8 * 1024 * 1024),
+            max_response_bytes=int(env.get("REGISTRY_MAX_RESPONSE_BYTES")
+                                   or 10 * 1024 * 1024),
         )

@@ -8,7 +8,7 @@ The read models gain ``legal_acts.hash``. They are derived from the log, so they
 and the next catch-up (or ``registry rebuild``) refills them, hashes included.
 
 Revision ID: 0004_log_integrity
-Revises: 0002_api_tokens
+Revises: 0003_token_expiry
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_log_integrity"
-down_revision = "0002_api_tokens"
+down_revision = "0003_token_expiry"
 branch_labels = None
 depends_on = None
 

@@ -29,17 +29,17 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
-    create_engine,
+    and_,
     delete,
-    event,
     func,
     insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import StaticPool
 
+from registry.adapters.engine import engine_for
 from registry.adapters.eventstore import Database
 from registry.domain.model import Edge, Version
 from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
@@ -153,38 +153,6 @@ projection_positions = Table(
 )
 
 TABLES = tuple(t.name for t in metadata.sorted_tables)
-
-
-def engine_for(database: Database) -> Engine:
-    """An engine on the registry's database (and schema), with real transactions on SQLite."""
-    if database.backend in ("sqlite", "memory"):
-        if database.backend == "memory":  # beside the in-process log: one shared connection
-            engine = create_engine("sqlite://", poolclass=StaticPool,
-                                   connect_args={"check_same_thread": False})
-        else:
-            engine = create_engine(database.sqlalchemy_url(), connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_connection: Any, _record: Any) -> None:
-            # pysqlite's own transaction handling begins late; take control (SQLAlchemy docs).
-            dbapi_connection.isolation_level = None
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")
-            # Read models are rebuilt from the log and commit with their position: losing the
-            # last transactions on power loss is harmless, so do not wait for fsync each time.
-            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-            dbapi_connection.execute("PRAGMA cache_size=-65536")  # 64 MiB: indexes stay cached
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(
-                "writing") else "BEGIN")
-
-        return engine
-    args: dict[str, Any] = {}
-    if database.schema:
-        args["options"] = f"-csearch_path={database.schema}"
-    return create_engine(database.sqlalchemy_url(), connect_args=args, pool_size=4,
-                         max_overflow=4, pool_pre_ping=True)
 
 
 # -- encoding ----------------------------------------------------------------------------
@@ -421,6 +389,22 @@ class ReadModelStore:
                 change_list.c.effective >= first, change_list.c.effective <= last,
                 change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS)).order_by(
                 change_list.c.seq))]
+
+    def facts_page(self, first: date, last: date, upto: int, after: tuple[date, int] | None,
+                   limit: int, streams: Sequence[UUID] | None = None) -> list[ChangeRow]:
+        """Up to ``limit`` facts effective from ``first`` to ``last``, in (effective, seq) order,
+        after the fact ``after``; only those of ``streams`` if given."""
+        query = select(change_list).where(
+            change_list.c.effective >= first, change_list.c.effective <= last,
+            change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS))
+        if after is not None:
+            query = query.where(or_(change_list.c.effective > after[0], and_(
+                change_list.c.effective == after[0], change_list.c.seq > after[1])))
+        if streams is not None:
+            query = query.where(change_list.c.stream_id.in_([str(s) for s in streams]))
+        with self.engine.connect() as conn:
+            return [change_row(r) for r in conn.execute(query.order_by(
+                change_list.c.effective, change_list.c.seq).limit(limit))]
 
     def log_after(self, after: int, limit: int, upto: int) -> list[ChangeRow]:
         with self.engine.connect() as conn:

@@ -62,7 +62,8 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
 
     # The router tries routes in order and no two paths overlap: the busiest come first.
     routes: list[BaseRoute] = [
-        graphql_route(), *units.routes(), *codes.routes(), *health.routes(),
+        graphql_route(settings.max_response_bytes), *units.routes(), *codes.routes(),
+        *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
         *feed.routes(), *search.routes(), Route("/openapi.yaml", openapi_document, methods=["GET"]),
     ]

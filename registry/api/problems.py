@@ -37,6 +37,7 @@ TABLE: dict[type[BaseException], Kind] = {
     errors.InvalidInput: Kind(422, "invalid-input", "Invalid input", "BAD_USER_INPUT"),
     errors.MalformedDocument: Kind(400, "malformed-document", "Malformed document",
                                    "BAD_REQUEST"),
+    errors.TooCostly: Kind(422, "too-costly", "Request too costly", "TOO_COSTLY"),
     errors.UnknownReference: Kind(422, "unknown-reference", "Unknown reference",
                                   "UNKNOWN_REFERENCE"),
     errors.AmbiguousReference: Kind(422, "ambiguous-reference", "Ambiguous reference",
@@ -88,6 +89,9 @@ def extras(error: BaseException) -> dict[str, Any]:
             {"rule": v.rule, "message": v.message, "organisations": list(v.organisations),
              "on": v.on.isoformat() if v.on else None}
             for v in error.violations[:100]]
+    if isinstance(error, errors.TooCostly):
+        out.update({k: v for k, v in (("cost", error.cost), ("limit", error.limit))
+                    if v is not None})
     if isinstance(error, errors.AmbiguousReference):
         out["candidates"] = error.candidates
     return out

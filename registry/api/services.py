@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
 
-from registry.adapters.tokens import Token, TokenStore
+from registry.adapters.tokens import RECORDER, Token, TokenStore
 from registry.application.service import Registry
 from registry.domain.errors import Forbidden, Unauthorized
 from registry.settings import Settings
 
 if TYPE_CHECKING:
     from registry.application.reading import Reader
-
-RECORDER = "recorder"
 
 
 @dataclass(frozen=True)
@@ -40,12 +38,16 @@ def recorder(conn: HTTPConnection) -> Token:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-    token = services(conn).tokens.find(secret)
+    found = services(conn)
+    token = found.tokens.find(secret)
     if token is None:
         raise Unauthorized("unknown token")
-    if not token.active:
-        raise Forbidden(f"the token '{token.name}' was revoked")
-    if token.role != RECORDER:
-        raise Forbidden(f"the token '{token.name}' has the role '{token.role}', "
-                        f"recording needs '{RECORDER}'")
+    if token.revoked_at is not None:
+        raise Forbidden(f"the token '{token.label}' was revoked")
+    if token.expired(found.registry.clock()):
+        raise Unauthorized(f"the token '{token.label}' expired at "
+                           f"{token.expires_at:%Y-%m-%d %H:%M} UTC; ask for a new one")
+    if token.role != RECORDER:  # only tokens made before 0003_token_expiry can have another
+        raise Forbidden(f"the token '{token.label}' has the role '{token.role}', which grants "
+                        f"nothing (reads need no token); recording needs '{RECORDER}'")
     return token

@@ -31,9 +31,11 @@ from registry.application.views import (
     SearchHit,
     UnitView,
     check_limit,
+    decode_cursor,
+    encode_cursor,
     page_of,
 )
-from registry.domain.errors import InvalidInput, NotFound
+from registry.domain.errors import InvalidInput, NotFound, TooCostly
 from registry.domain.events import CHAIN_GENESIS
 from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Version
 from registry.domain.text import fold
@@ -41,6 +43,10 @@ from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow
 
 LEVELS = {"province": 0, "district": 1, "commune": 2}
+# A search ranks every name it matches; past this many it is refused rather than slow ("a" matches
+# 8,211 of Vietnam's 8,856 names and took 0.3-0.6 s; 2,000 take ~50 ms).
+MAX_SEARCH_NAMES = 2_000
+_CHUNK = 500  # facts read at a time for a page of changes
 
 
 # -- the source of rows ------------------------------------------------------------------
@@ -53,6 +59,9 @@ class ReadSource(Protocol):
     def facts_of(self, org: UUID) -> list[ChangeRow]: ...
 
     def facts_between(self, first: date, last: date) -> list[ChangeRow]: ...
+
+    def facts_page(self, first: date, last: date, after: tuple[date, int] | None, limit: int,
+                   streams: Sequence[UUID] | None = None) -> list[ChangeRow]: ...
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
 
@@ -306,38 +315,56 @@ class Reader:
     def changes(self, from_date: date, to_date: date, within: UUID | None = None,
                 known_at: datetime | None = None, limit: int = 100,
                 cursor: str | None = None) -> Page[ChangeView]:
+        """A page of changes in (date, position) order. It reads the change list a chunk at a
+        time from the cursor on, so a page costs about its own size, whatever the range: a whole
+        reform's 35,000 facts used to be read and built for every page (1.2 s)."""
+        check_limit(limit)
         idx = self._idx()
         scope = (self._scope(idx, from_date, to_date, within, known_at)
                  if within is not None else None)
-        out = []
-        for f in self.source.facts_between(from_date, to_date):
-            if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
-                continue
-            if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
-                continue
-            v = _as_at_change(idx, f.stream_id, f.on, f.kind == ENDED, known_at, strict=False)
-            if v is None:
-                continue
-            out.append(ChangeView(f.seq, f.on, f.kind, UnitView.of(v), f.values,
-                                  self._act(idx, f.act_id, known_at), f.act_id, f.clause,
-                                  f.actor, f.recorded_at))
-        key: Callable[[ChangeView], list[Any]] = lambda c: [c.on.isoformat(), c.position]
-        out.sort(key=key)
-        return page_of(out, key, limit, cursor)
+        streams = sorted(scope, key=str) if scope is not None and len(scope) <= _CHUNK else None
+        after = _change_cursor(cursor)
+        out: list[ChangeView] = []
+        while len(out) <= limit:
+            batch = self.source.facts_page(from_date, to_date, after, _CHUNK, streams)
+            for f in batch:
+                if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
+                    continue
+                if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
+                    continue
+                v = _as_at_change(idx, f.stream_id, f.on, f.kind == ENDED, known_at, strict=False)
+                if v is None:
+                    continue
+                out.append(ChangeView(f.seq, f.on, f.kind, UnitView.of(v), f.values,
+                                      self._act(idx, f.act_id, known_at), f.act_id, f.clause,
+                                      f.actor, f.recorded_at))
+                if len(out) > limit:
+                    break
+            if len(batch) < _CHUNK or not batch:
+                break
+            after = (batch[-1].on or from_date, batch[-1].seq)
+        chunk = out[:limit]
+        nxt = (encode_cursor([chunk[-1].on.isoformat(), chunk[-1].position])
+               if len(out) > limit else None)
+        return Page(chunk, nxt)
 
     # search, acts, the feed
 
     def search(self, text: str, at: date | None = None, known_at: datetime | None = None,
-               limit: int = 20) -> list[SearchHit]:
+               limit: int = 20, field: str = "text") -> list[SearchHit]:
+        """``field`` names the text in errors (``q`` over REST)."""
         check_limit(limit)
         needle = fold(text)
         if not needle:
-            raise InvalidInput("give some text to search for", "text")
+            raise InvalidInput("give some text to search for", field)
         idx = self._idx()
+        matching = [(key, orgs) for key, orgs in idx.names() if needle in key]
+        if len(matching) > MAX_SEARCH_NAMES:
+            raise TooCostly(f"'{text}' is part of {len(matching):,} names (at most "
+                            f"{MAX_SEARCH_NAMES:,} are ranked): give more of the name", field,
+                            cost=len(matching), limit=MAX_SEARCH_NAMES)
         hits = []
-        for key, orgs in idx.names():
-            if needle not in key:
-                continue
+        for key, orgs in matching:
             for org in orgs:
                 versions = idx.versions(org, known_at)
                 for last, start, end in _spans(versions, lambda v, key=key: fold(v.name) == key):
@@ -475,3 +502,14 @@ __all__ = [
     "SearchHit",
     "UnitView",
 ]
+
+
+def _change_cursor(cursor: str | None) -> tuple[date, int] | None:
+    """A page of changes resumes after ``[date, position]``."""
+    key = decode_cursor(cursor, 2)
+    if key is None:
+        return None
+    try:
+        return date.fromisoformat(key[0]), int(key[1])
+    except (TypeError, ValueError):
+        raise InvalidInput("malformed cursor", "cursor") from None

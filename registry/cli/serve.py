@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from registry.settings import Settings
@@ -20,23 +22,45 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     token = sub.add_parser("token", help="API tokens: create, revoke, list")
     tsub = token.add_subparsers(dest="token_command", required=True)
     p = tsub.add_parser("create", parents=[common],
-                        help="create a token and print it (shown only this once)")
-    p.add_argument("name", help="the holder; recorded acts name 'token:<name>' as actor")
-    p.add_argument("--role", required=True, choices=("recorder", "reader"))
+                        help="create a recording token and print it (shown only this once)")
+    p.add_argument("name", help="the holder; recorded acts name 'token:<name>#<id>' as actor")
+    p.add_argument("--expires", type=lifetime, default=None, metavar="DAYS|DATE",
+                   help="days from now (90, 30d) or a date (YYYY-MM-DD, midnight UTC); "
+                        "default 90 days")
+    p.add_argument("--role", choices=("recorder",), default="recorder",
+                   help="recorder, the only role: reads are public and need no token")
     p.set_defaults(handler=_create, without_registry=True)
-    p = tsub.add_parser("revoke", parents=[common], help="revoke every active token of a holder")
+    p = tsub.add_parser("revoke", parents=[common],
+                        help="revoke every token of a holder; the name is never given again")
     p.add_argument("name")
     p.set_defaults(handler=_revoke, without_registry=True)
     p = tsub.add_parser("list", parents=[common], help="tokens and their state (never secrets)")
     p.set_defaults(handler=_list, without_registry=True)
 
 
+def lifetime(value: str) -> Callable[[datetime], datetime]:
+    """``--expires``: a number of days (``90``, ``30d``) or a date; the moment, given now."""
+    days = value.removesuffix("d")
+    if days.isdigit():
+        if not 1 <= int(days) <= 3660:
+            raise argparse.ArgumentTypeError("between 1 and 3660 days")
+        return lambda now: now + timedelta(days=int(days))
+    try:
+        on = date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is neither a number of days nor a date (YYYY-MM-DD)") from None
+    return lambda now: datetime(on.year, on.month, on.day, tzinfo=UTC)
+
+
 def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
     import uvicorn
 
     from registry import bootstrap
+    from registry.adapters.eventstore import Database
     from registry.api.app import create_app
 
+    database = Database.parse(url)  # a malformed URL fails here, before anything starts
     host = args.host or settings.host
     port = args.port or settings.port
     bootstrap.migrate(url)
@@ -44,7 +68,7 @@ def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = bootstrap.build_reader(url, registry)
     app = create_app(settings, registry, reader)
     shown = f"[{host}]" if ":" in host else host
-    print(f"registry: serving {url}", file=sys.stderr)
+    print(f"registry: serving {database.shown}", file=sys.stderr)  # password masked
     print(f"registry: GraphiQL at http://{shown}:{port}/graphql, REST at "
           f"http://{shown}:{port}/v1 (contract: /openapi.yaml), explorer at "
           f"http://{shown}:{port}/", file=sys.stderr, flush=True)
@@ -65,14 +89,17 @@ def _store(url: str) -> Any:
 def _create(settings: Settings, url: str, args: argparse.Namespace) -> int:
     from registry.application.service import utcnow
 
-    store = _store(url)
+    store, now = _store(url), utcnow()
     try:
-        secret = store.create(args.name, args.role, utcnow())
+        token, secret = store.create(args.name, now,
+                                     args.expires(now) if args.expires else None, args.role)
     finally:
         store.close()
     print(secret)
-    print(f"registry: token '{args.name}' ({args.role}) created; it is shown only this once. "
-          f"Send it as 'Authorization: Bearer <token>'.", file=sys.stderr)
+    print(f"registry: token '{token.label}' ({token.role}) created, valid until "
+          f"{token.expires_at:%Y-%m-%d %H:%M} UTC; it is shown only this once. Send it as "
+          f"'Authorization: Bearer <token>'; acts it records name '{token.actor}'.",
+          file=sys.stderr)
     return 0
 
 
@@ -86,18 +113,24 @@ def _revoke(settings: Settings, url: str, args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not count:
-        raise NotFound(f"no active token named '{args.name}'")
-    print(f"registry: revoked {count} token(s) of '{args.name}'", file=sys.stderr)
+        raise NotFound(f"no unrevoked token named '{args.name}'")
+    print(f"registry: revoked {count} token(s) of '{args.name}'; the name will not be given "
+          "again", file=sys.stderr)
     return 0
 
 
 def _list(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    store = _store(url)
+    from registry.application.service import utcnow
+
+    store, now = _store(url), utcnow()
     try:
         tokens = store.list()
     finally:
         store.close()
     for t in tokens:
-        state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-        print(f"{t.name}\t{t.role}\tcreated {t.created_at:%Y-%m-%d %H:%M}\t{state}")
+        state = t.state(now)
+        if t.revoked_at is not None:
+            state += f" {t.revoked_at:%Y-%m-%d %H:%M}"
+        print(f"{t.label}\t{t.role}\tcreated {t.created_at:%Y-%m-%d %H:%M}\t"
+              f"expires {t.expires_at:%Y-%m-%d %H:%M}\t{state}")
     return 0

@@ -108,3 +108,17 @@ class Forbidden(RegistryError):
 
 class Unauthorized(RegistryError):
     code = "unauthorized"
+
+
+class TooCostly(InvalidInput):
+    """Answering would cost more than the registry allows one request (a GraphQL query's
+    estimated size, a search matching too many names, an answer over the size cap): ask for less.
+    """
+
+    code = "too-costly"
+
+    def __init__(self, message: str, field: str | None = None, cost: int | None = None,
+                 limit: int | None = None) -> None:
+        super().__init__(message, field)
+        self.cost = cost
+        self.limit = limit

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -90,6 +91,11 @@ class ModelSource:
 
     def facts_between(self, first: date, last: date) -> list[ChangeRow]:
         return self.store.facts_between(first, last, self.index().position)  # type: ignore[no-any-return]
+
+    def facts_page(self, first: date, last: date, after: tuple[date, int] | None, limit: int,
+                   streams: Sequence[UUID] | None = None) -> list[ChangeRow]:
+        return self.store.facts_page(  # type: ignore[no-any-return]
+            first, last, self.index().position, after, limit, streams)
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]

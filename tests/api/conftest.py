@@ -57,8 +57,8 @@ class Api:
     tokens: TokenStore
     client: TestClient
 
-    def token(self, name: str, role: str = "recorder") -> str:
-        return self.tokens.create(name, role, datetime.now(UTC))
+    def token(self, name: str) -> str:
+        return self.tokens.create(name, datetime.now(UTC))[1]
 
 
 def start(url: str, settings: Settings | None = None) -> Iterator[Api]:

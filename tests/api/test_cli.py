@@ -7,11 +7,14 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from registry.adapters.eventstore import Database
+from registry.adapters.tokens import TokenStore
 from registry.cli import main
 from tests.api.conftest import start
 
@@ -20,13 +23,13 @@ CLI = "import sys; from registry.cli import main; sys.exit(main())"
 
 def test_a_token_is_shown_once_stored_hashed_listed_and_revoked(
         fresh_copy: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["token", "create", "--role", "recorder", "alice", "--database", fresh_copy]) == 0
+    assert main(["token", "create", "alice", "--database", fresh_copy]) == 0
     secret = capsys.readouterr().out.strip()
     assert secret.startswith("rgt_") and len(secret) > 40
 
     assert main(["token", "list", "--database", fresh_copy]) == 0
     listed = capsys.readouterr().out
-    assert "alice\trecorder" in listed and "active" in listed and secret not in listed
+    assert "alice#1\trecorder" in listed and "active" in listed and secret not in listed
     db = Path(fresh_copy.removeprefix("sqlite:///")).read_bytes()
     assert secret.encode() not in db
 
@@ -40,12 +43,50 @@ def test_a_token_is_shown_once_stored_hashed_listed_and_revoked(
     assert "revoked" in capsys.readouterr().out
 
 
-def test_a_token_name_must_be_plain_and_unique_among_active_tokens(
+def test_a_name_is_plain_held_by_one_token_in_force_and_never_given_again_once_revoked(
         fresh_copy: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["token", "create", "--role", "reader", "bob", "--database", fresh_copy]) == 0
-    assert main(["token", "create", "--role", "reader", "bob", "--database", fresh_copy]) == 2
-    assert main(["token", "create", "--role", "reader", "b o b", "--database", fresh_copy]) == 2
-    assert "name" in capsys.readouterr().err
+    def create(*args: str) -> int:
+        return main(["token", "create", *args, "--database", fresh_copy])
+
+    assert create("bob") == 0
+    assert create("bob") == 2 and "'bob#1' is still in force" in capsys.readouterr().err
+    assert create("b o b") == 2 and "name" in capsys.readouterr().err
+    assert main(["token", "revoke", "bob", "--database", fresh_copy]) == 0
+    assert create("bob") == 2 and "not given again" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the reader role is gone: reads need no token
+        create("--role", "reader", "carol")
+
+    # an expired token leaves its name free for its holder's next token, with a new id
+    store = TokenStore(Database.parse(fresh_copy))
+    long_ago = datetime.now(UTC) - timedelta(days=200)
+    store.create("erin", long_ago, long_ago + timedelta(days=90))
+    store.close()
+    assert create("erin", "--expires", "2099-01-01") == 0
+    assert "'erin#3'" in capsys.readouterr().err
+    assert main(["token", "list", "--database", fresh_copy]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["bob#1", "erin#2", "erin#3"]
+    assert "\trevoked 20" in listed[0]
+    assert listed[1].endswith("expired") and "expires 2099-01-01 00:00\tactive" in listed[2]
+
+
+@pytest.mark.parametrize("given, days", [(None, 90), ("30", 30), ("7d", 7)])
+def test_a_token_expires_after_90_days_unless_told_otherwise(
+        fresh_copy: str, given: str | None, days: int,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    before = datetime.now(UTC)
+    assert main(["token", "create", "alice", "--database", fresh_copy,
+                 *(["--expires", given] if given else [])]) == 0
+    secret = capsys.readouterr().out.strip()
+    store = TokenStore(Database.parse(fresh_copy))
+    token = store.find(secret)
+    store.close()
+    assert token is not None and token.actor == "token:alice#1"
+    assert before + timedelta(days=days) <= token.expires_at <= datetime.now(UTC) + timedelta(
+        days=days)
+    assert main(["token", "create", "bob", "--expires", "2001-01-01",
+                 "--database", fresh_copy]) == 2
+    assert "expires: must be in the future" in capsys.readouterr().err
 
 
 def free_port() -> int:

@@ -5,11 +5,12 @@ Runs on SQLite and on PostgreSQL (``database_url``): what is stored is checked i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from registry.adapters.tokens import api_tokens
 from registry.settings import Settings
 from tests.api.conftest import Api, start
 
@@ -44,15 +45,24 @@ def test_without_a_token_is_401_and_nothing_is_stored(writable_api: Api) -> None
     assert stored(writable_api) == before
 
 
-def test_a_read_only_or_revoked_token_is_403_and_nothing_is_stored(writable_api: Api) -> None:
-    reader = writable_api.token("reporter", role="reader")
+def test_a_revoked_token_is_403_an_expired_one_401_and_nothing_is_stored(
+        writable_api: Api) -> None:
     recorder = writable_api.token("bob")
     writable_api.tokens.revoke("bob", datetime.now(UTC))
+    long_ago = datetime.now(UTC) - timedelta(days=100)
+    expired = writable_api.tokens.create("dave", long_ago, long_ago + timedelta(days=90))[1]
+    legacy = writable_api.token("reporter")
+    with writable_api.tokens.engine.begin() as conn:  # a reader token made before 0003
+        conn.execute(api_tokens.update().where(api_tokens.c.name == "reporter")
+                     .values(role="reader"))
     before = stored(writable_api)
-    for token in (reader, recorder):
+    for token, status, kind, says in ((recorder, 403, "forbidden", "'bob#1' was revoked"),
+                                      (legacy, 403, "forbidden", "grants nothing"),
+                                      (expired, 401, "unauthorized", "'dave#2' expired at")):
         response = post(writable_api, token, key="k-1")
-        assert response.status_code == 403, response.text
-        assert response.json()["type"].endswith(":forbidden")
+        assert response.status_code == status, response.text
+        assert response.json()["type"].endswith(f":{kind}")
+        assert says in response.json()["detail"]
     assert stored(writable_api) == before
 
 
@@ -69,11 +79,11 @@ def test_a_recorder_token_records_once_under_one_idempotency_key(writable_api: A
     assert after_first[0] > position and after_first[1] == acts + 1
 
     act = writable_api.client.get(first.headers["location"]).json()
-    assert act["actor"] == "token:alice"
+    assert act["actor"] == "token:alice#1"
     renamed = writable_api.client.get("/v1/codes/03388", params={"at": "2026-01-01"}).json()
     assert renamed["name"] == "Phường Đoàn Kết Mới"
     events = writable_api.client.get(f"/v1/units/{renamed['id']}/history").json()["events"]
-    assert events[-1]["actor"] == "token:alice" and events[-1]["kind"] == "renamed"
+    assert events[-1]["actor"] == "token:alice#1" and events[-1]["kind"] == "renamed"
 
 
 def test_the_same_key_for_another_act_is_refused(writable_api: Api) -> None:
@@ -95,9 +105,10 @@ def test_graphql_record_act_needs_the_recorder_role_and_names_the_holder(
     body = {"query": mutation, "variables": {"doc": RENAME}}
     anonymous = writable_api.client.post("/graphql", json=body).json()
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    reader = writable_api.token("reporter", role="reader")
+    revoked = writable_api.token("reporter")
+    writable_api.tokens.revoke("reporter", datetime.now(UTC))
     refused = writable_api.client.post("/graphql", json=body,
-                                       headers={"Authorization": f"Bearer {reader}"}).json()
+                                       headers={"Authorization": f"Bearer {revoked}"}).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     token = writable_api.token("carol")
     auth = {"Authorization": f"Bearer {token}"}
@@ -107,7 +118,7 @@ def test_graphql_record_act_needs_the_recorder_role_and_names_the_holder(
     assert second["data"]["recordAct"] == {**first["data"]["recordAct"], "created": False,
                                            "events": 0}
     act = writable_api.client.get(f"/v1/acts/{first['data']['recordAct']['actId']}").json()
-    assert act["actor"] == "token:carol"
+    assert act["actor"] == "token:carol#2"
 
 
 @pytest.mark.parametrize("field, change", [

@@ -54,7 +54,7 @@ class Act:
     async def note(self, info: Info) -> str | None:
         return (await self._full(info))["note"]
 
-    @strawberry.field(description="who recorded it (token:<name> through the API)")
+    @strawberry.field(description="who recorded it (token:<name>#<id> through the API)")
     async def actor(self, info: Info) -> str:
         return str((await self._full(info))["actor"])
 
@@ -74,7 +74,9 @@ class Act:
 
     @strawberry.field(description="the act document as recorded")
     async def document(self, info: Info) -> JSON | None:
-        return (await self._full(info)).get("document")
+        if "document" not in self.row:  # a page of acts lists them without their documents
+            self.row = await info.context.loaders.acts.load(UUID(str(self.id)))
+        return self.row.get("document")
 
 
 @strawberry.type

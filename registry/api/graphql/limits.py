@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -22,6 +23,9 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+
+from registry.api.graphql.cost import MAX_COST, operation_cost
+from registry.domain.errors import TooCostly
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -33,7 +37,9 @@ RULES = (*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
 
 class QueryLimits(MaxTokensLimiter):
     """MaxTokensLimiter, plus the rules of QueryDepthLimiter and MaxAliasesLimiter (made once):
-    one extension instead of three, as strawberry enters every extension at every stage."""
+    one extension instead of three, as strawberry enters every extension at every stage. Before
+    execution, the operation's estimated cost (``cost.py``): over ``MAX_COST`` nothing is read
+    and the answer is one ``TOO_COSTLY`` error."""
 
     def __init__(self) -> None:
         super().__init__(max_token_count=MAX_TOKENS)
@@ -42,6 +48,34 @@ class QueryLimits(MaxTokensLimiter):
         ctx = self.execution_context
         ctx.validation_rules = ctx.validation_rules + RULES
         yield from super().on_operation()
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None:
+            cost = _cost(ctx.query or "", ctx.operation_name, ctx.variables,
+                         ctx.schema._schema, ctx.graphql_document)
+            if cost is not None and cost > MAX_COST:
+                error = TooCostly(f"this query would cost about {cost:,} (the limit is "
+                                  f"{MAX_COST:,}): ask for fewer items (first), fewer nested "
+                                  "lists or fewer act documents", cost=cost, limit=MAX_COST)
+                ctx.result = ExecutionResult(data=None, errors=[
+                    GraphQLError(str(error), original_error=error)])
+        yield
+
+
+_COSTS: dict[tuple[str, str | None], int | None] = {}  # operations without variables
+
+
+def _cost(query: str, operation: str | None, variables: dict[str, Any] | None, schema: Any,
+          document: Any) -> int | None:
+    if variables:
+        return operation_cost(schema, document, operation, variables)
+    key = (query, operation)
+    if key not in _COSTS:
+        if len(_COSTS) >= _CACHE_SIZE:
+            _COSTS.pop(next(iter(_COSTS)))
+        _COSTS[key] = operation_cost(schema, document, operation, None)
+    return _COSTS[key]
 
 
 class QueryValidationCache(ValidationCache):

@@ -8,14 +8,23 @@ import orjson
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from registry.api import problems
 from registry.api.graphql.context import Context
 from registry.api.graphql.loaders import Loaders
 from registry.api.services import services
+from registry.domain.errors import TooCostly
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, max_response_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_response_bytes = max_response_bytes
+
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        encoded = orjson.dumps(data)
+        if len(encoded) > self.max_response_bytes:  # bigger than its cost said: documents vary
+            return orjson.dumps(too_large(len(encoded), self.max_response_bytes))
+        return encoded
 
     async def get_context(self, request: Any, response: Any) -> Context:
         found = services(request)
@@ -23,7 +32,15 @@ class RegistryGraphQL(GraphQL[Context, None]):
                        loaders=Loaders(found.reader))
 
 
-def graphql_route() -> Route:
+def too_large(size: int, limit: int) -> dict[str, Any]:
+    error = TooCostly(f"the answer would be {size:,} bytes (the limit is {limit:,}): ask for "
+                      "fewer items or fields", cost=size, limit=limit)
+    kind = problems.kind_of(error)
+    return {"data": None, "errors": [{"message": str(error), "extensions": {
+        "code": kind.graphql_code, "type": kind.type, **problems.extras(error)}}]}
+
+
+def graphql_route(max_response_bytes: int) -> Route:
     from registry.api.graphql.schema import schema
-    view = RegistryGraphQL(schema, graphql_ide="graphiql")
+    view = RegistryGraphQL(schema, graphql_ide="graphiql", max_response_bytes=max_response_bytes)
     return Route("/graphql", view, methods=["GET", "POST"])

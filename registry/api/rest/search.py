@@ -21,7 +21,7 @@ def search(request: Request) -> Response:
     known_at = p.moment()
     limit = p.integer("limit", 20, 1, MAX_HITS)
     assert text is not None
-    hits = services(request).reader.search(text, at, known_at, limit)
+    hits = services(request).reader.search(text, at, known_at, limit, field="q")
     return JSON({"items": [h.as_dict() for h in hits]})
 
 
