@@ -1,0 +1,375 @@
+"""A table whose rows are units of one date, carried to the units of another date (DESIGN §14).
+
+Sums are divided and added along the flows (``flows.py``), means are weighted by the weight
+column times the fraction that flowed, categories follow a rule:
+
+- ``majority``: the category of most of the unit's territory (the fractions of the old units in
+  it; an old unit split in half counts half);
+- ``largest``: the category of the old unit that brought the most weight (``--weight``);
+- ``absorbing``: the category of the old unit the new one continues (the same organisation, or
+  else the one whose code it keeps); where there is none, majority, and the unit is listed.
+
+The output has one row per unit of the second date at the level (``code, name``, then the value
+columns); a unit no row reached has empty values. The report lists rows whose code did not exist
+on the first date (or only at another level), the rows whose division used a fallback, what
+reached no unit, and each sum column's total before and after.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from registry.application.analysis.flows import EPSILON, Flows
+from registry.domain.errors import InvalidInput
+from registry.domain.model import Version
+from registry.projections.index import ReadIndex
+
+RULES = ("majority", "largest", "absorbing")
+MISSING = {"", "na", "nan", "null", "none", "n/a"}
+SHOWN = 20  # report lines per kind on stderr; the JSON report has them all
+
+
+@dataclass(frozen=True)
+class Spec:
+    code_column: str
+    from_date: date
+    to_date: date
+    level: str | None = None
+    sums: tuple[str, ...] = ()
+    means: tuple[str, ...] = ()
+    weight: str | None = None
+    categories: tuple[str, ...] = ()
+    rule: str = "majority"
+    known_at: datetime | None = None
+
+    def check(self, header: Sequence[str]) -> None:
+        if self.rule not in RULES:
+            raise InvalidInput(f"one of {', '.join(RULES)}", "rule")
+        if self.rule == "largest" and self.categories and self.weight is None:
+            raise InvalidInput("the 'largest' rule needs a weight column", "weight")
+        if not (self.sums or self.means or self.categories):
+            raise InvalidInput("name at least one column to carry (sum, mean or category)",
+                               "sum")
+        values = [*self.sums, *self.means, *self.categories]
+        for name in [self.code_column, *values, *([self.weight] if self.weight else [])]:
+            if name not in header:
+                raise InvalidInput(f"no column '{name}' (the columns are: "
+                                   f"{', '.join(header)[:300]})", "columns")
+        repeated = [c for c, n in Counter(values).items() if n > 1]
+        if repeated:
+            raise InvalidInput(f"column '{repeated[0]}' is named twice", "columns")
+        if {"code", "name"} & set(values):
+            raise InvalidInput("a value column may not be called 'code' or 'name' (the output "
+                               "starts with the unit's code and name)", "columns")
+
+
+@dataclass
+class Harmonized:
+    columns: list[str]
+    rows: list[list[Any]]        # code, name, then floats / strings / None
+    report: dict[str, Any]
+
+    def text_rows(self) -> Iterable[list[str]]:
+        for row in self.rows:
+            yield [number(v) if isinstance(v, float) else ("" if v is None else v) for v in row]
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return ""
+    r = float(f"{value:.12g}")  # 12 significant digits: no 0.30000000000000004
+    if r == int(r) and abs(r) < 1e15:
+        return str(int(r))
+    return repr(r)
+
+
+def parse_number(value: Any, column: str, row: int) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        f = float(value)
+        return None if math.isnan(f) else f
+    text = str(value).strip()
+    if text.lower() in MISSING:
+        return None
+    try:
+        f = float(text)
+    except ValueError:
+        raise InvalidInput(f"row {row}: '{text[:40]}' in column '{column}' is not a number",
+                           column) from None
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return f
+
+
+def _category(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass
+class _Accumulator:
+    sums: dict[str, list[float | None]]
+    num: dict[str, list[float]]
+    den: dict[str, list[float]]
+    votes: dict[str, list[dict[str, float]]]
+    largest: dict[str, list[tuple[float, str] | None]]
+    same: dict[str, list[str | None]]
+    reached: list[bool] = field(default_factory=list)
+
+
+def infer_level(idx: ReadIndex, codes: Iterable[str], on: date,
+                known_at: datetime | None) -> str:
+    counts: Counter[str] = Counter()
+    for code in set(codes):
+        for v in idx.by_code(code, on, None, known_at):
+            if v.level is not None:
+                counts[v.level] += 1
+    if not counts:
+        raise InvalidInput(f"none of the codes exists on {on}", "code_column")
+    ranked = counts.most_common(2)
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        raise InvalidInput(f"the codes are as often at level {ranked[0][0]} as at "
+                           f"{ranked[1][0]} on {on}: give the level", "level")
+    return ranked[0][0]
+
+
+def harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[Any]],
+              spec: Spec) -> Harmonized:
+    spec.check(header)
+    col = {name: i for i, name in enumerate(header)}
+    data = [list(r) for r in rows]
+    ci = col[spec.code_column]
+    codes = [str(r[ci]).strip() if ci < len(r) and r[ci] is not None else "" for r in data]
+    level = spec.level or infer_level(idx, (c for c in codes if c), spec.from_date, spec.known_at)
+    flows = Flows(idx, spec.from_date, spec.to_date, level, spec.known_at)
+
+    targets = sorted((v for v in idx.existing(spec.to_date, spec.known_at, level)
+                      if v.level == level), key=lambda v: (v.code or "", v.name, str(v.id)))
+    slot = {v.id: i for i, v in enumerate(targets)}
+    n = len(targets)
+    acc = _Accumulator(
+        sums={c: [None] * n for c in spec.sums},
+        num={c: [0.0] * n for c in spec.means}, den={c: [0.0] * n for c in spec.means},
+        votes={c: [{} for _ in range(n)] for c in spec.categories},
+        largest={c: [None] * n for c in spec.categories},
+        same={c: [None] * n for c in spec.categories}, reached=[False] * n)
+
+    report = _Report(spec, level, len(data))
+    report.units = n
+    resolved: dict[str, UUID | None] = {}
+    parts_of: dict[UUID, list[tuple[int, float, bool]]] = {}
+    seen: Counter[str] = Counter()
+    sum_idx = [(c, col[c]) for c in spec.sums]
+    mean_idx = [(c, col[c]) for c in spec.means]
+    cat_idx = [(c, col[c]) for c in spec.categories]
+    wi = col[spec.weight] if spec.weight else None
+    for number_, (row, code) in enumerate(zip(data, codes, strict=True), start=1):
+        values = {c: parse_number(_cell(row, i), c, number_) for c, i in sum_idx}
+        for c, v in values.items():
+            if v is not None:
+                report.before[c] += v
+        seen[code] += 1
+        if code not in resolved:
+            resolved[code] = report.resolve(idx, code, number_)
+        elif resolved[code] is None:
+            report.resolve(idx, code, number_)
+        org = resolved[code]
+        if org is None:
+            continue
+        parts = parts_of.get(org)
+        if parts is None:
+            flow = flows.of(org)
+            parts = parts_of[org] = [(slot[t], f, t == org) for t, f in flow.parts.items()
+                                     if t in slot]
+            report.flow(org, flow)
+        report.used(org, code, number_)
+        weight = parse_number(_cell(row, wi), spec.weight or "", number_) if wi is not None \
+            else 1.0
+        means = {c: parse_number(_cell(row, i), c, number_) for c, i in mean_idx}
+        cats = {c: _category(_cell(row, i)) for c, i in cat_idx}
+        for target, fraction, itself in parts:
+            acc.reached[target] = True
+            for c, v in values.items():
+                if v is not None:
+                    acc.sums[c][target] = (acc.sums[c][target] or 0.0) + v * fraction
+            for c, m in means.items():
+                if m is not None and weight is not None:
+                    acc.num[c][target] += m * weight * fraction
+                    acc.den[c][target] += weight * fraction
+            for c, k in cats.items():
+                if k is None:
+                    continue
+                votes = acc.votes[c][target]
+                votes[k] = votes.get(k, 0.0) + fraction
+                if weight is not None:
+                    brought = weight * fraction
+                    best = acc.largest[c][target]
+                    if best is None or brought > best[0]:
+                        acc.largest[c][target] = (brought, k)
+                if itself or (targets[target].code == code and acc.same[c][target] is None):
+                    acc.same[c][target] = k
+    report.duplicates = sorted(c for c, k in seen.items() if k > 1 and c)
+    out_rows = []
+    for i, v in enumerate(targets):
+        row: list[Any] = [v.code or "", v.name]
+        row += [acc.sums[c][i] for c in spec.sums]
+        row += [acc.num[c][i] / acc.den[c][i] if acc.den[c][i] > EPSILON else None
+                for c in spec.means]
+        row += [_decide(spec.rule, acc, c, i, v, report) for c in spec.categories]
+        if not acc.reached[i]:
+            report.no_data.append(v.code or str(v.id))
+        out_rows.append(row)
+    for c in spec.sums:
+        report.after[c] = sum(x for x in acc.sums[c] if x is not None)
+    columns = ["code", "name", *spec.sums, *spec.means, *spec.categories]
+    return Harmonized(columns, out_rows, report.as_dict())
+
+
+def _cell(row: Sequence[Any], i: int | None) -> Any:
+    if i is None or i >= len(row):
+        return None
+    return row[i]
+
+
+def _decide(rule: str, acc: _Accumulator, column: str, i: int, unit: Version,
+            report: _Report) -> str | None:
+    votes = acc.votes[column][i]
+    if not votes:
+        return None
+    if rule == "largest":
+        best = acc.largest[column][i]
+        return best[1] if best is not None else None
+    if rule == "absorbing":
+        kept = acc.same[column][i]
+        if kept is not None:
+            return kept
+        report.no_absorbing.append({"code": unit.code, "name": unit.name, "column": column})
+    return max(sorted(votes), key=lambda k: votes[k])
+
+
+class _Report:
+    def __init__(self, spec: Spec, level: str, rows: int) -> None:
+        self.spec = spec
+        self.level = level
+        self.rows = rows
+        self.units = 0
+        self.before: dict[str, float] = {c: 0.0 for c in spec.sums}
+        self.after: dict[str, float] = {}
+        self.unknown: list[dict[str, Any]] = []
+        self.other_level: list[dict[str, Any]] = []
+        self.fallbacks: list[dict[str, Any]] = []
+        self.lost: list[dict[str, Any]] = []
+        self.no_data: list[str] = []
+        self.no_absorbing: list[dict[str, Any]] = []
+        self.duplicates: list[str] = []
+        self._flows: dict[UUID, Any] = {}
+
+    def resolve(self, idx: ReadIndex, code: str, row: int) -> UUID | None:
+        on, known = self.spec.from_date, self.spec.known_at
+        if not code:
+            self.unknown.append({"row": row, "code": code, "reason": "no code"})
+            return None
+        found = idx.by_code(code, on, self.level, known)
+        if found:
+            return found[0].id
+        elsewhere = idx.by_code(code, on, None, known)
+        if elsewhere:
+            levels = sorted({v.level or "—" for v in elsewhere})
+            self.other_level.append({"row": row, "code": code, "levels": levels,
+                                     "reason": f"exists on {on} at level {', '.join(levels)}, "
+                                               f"not {self.level}"})
+            return None
+        spans = []
+        for holder in sorted(idx.holders_ever(code)):
+            for v in idx.versions(holder, known):
+                if v.code == code and v.level == self.level:
+                    spans.append((v.valid_from, v.valid_to))
+        reason = f"no unit held code {code} at level {self.level} on {on}"
+        if spans:
+            first, last = min(s[0] for s in spans), max((s[1] for s in spans if s[1]),
+                                                         default=None)
+            reason += f" (it was held from {first}" + (f" until {last})" if last else ")")
+        self.unknown.append({"row": row, "code": code, "reason": reason})
+        return None
+
+    def flow(self, org: UUID, flow: Any) -> None:
+        self._flows[org] = flow
+
+    def used(self, org: UUID, code: str, row: int) -> None:
+        flow = self._flows[org]
+        if flow.fallbacks:
+            self.fallbacks.append({"row": row, "code": code,
+                                   "fallbacks": [f.as_dict() for f in flow.fallbacks]})
+        if flow.lost:
+            self.lost.append({"row": row, "code": code, "why": list(flow.lost)})
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.spec
+        totals = {c: {"before": _clean(self.before[c]), "after": _clean(self.after.get(c, 0.0)),
+                      "equal": _equal(self.before[c], self.after.get(c, 0.0))}
+                  for c in s.sums}
+        return {
+            "from": s.from_date.isoformat(), "to": s.to_date.isoformat(), "level": self.level,
+            "direction": "backwards" if s.to_date < s.from_date else "forwards",
+            "rows": self.rows, "units": self.units, "totals": totals,
+            "unknown_codes": self.unknown, "other_level": self.other_level,
+            "fallbacks": self.fallbacks, "lost": self.lost, "no_data": self.no_data,
+            "no_absorbing_unit": self.no_absorbing, "duplicate_codes": self.duplicates,
+        }
+
+
+def _clean(x: float) -> float:
+    return round(x, 9)
+
+
+def _equal(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def summary(report: dict[str, Any]) -> list[str]:
+    """The report as lines for people (stderr)."""
+    lines = [(f"harmonize {report['from']} → {report['to']} ({report['level']}, "
+             f"{report['direction']}): {report['rows']} rows in, {report['units']} units out")]
+    for c, t in report["totals"].items():
+        verdict = "equal" if t["equal"] else "NOT equal"
+        lines.append(f"  total {c}: {number(t['before'])} before, {number(t['after'])} after "
+                     f"({verdict})")
+    kinds = (("unknown_codes", "code not on the first date", lambda x: x["reason"]),
+             ("other_level", "code at another level", lambda x: x["reason"]),
+             ("fallbacks", "divided by a fallback",
+              lambda x: "; ".join(f"{f['rule']} into {', '.join(_codes(f['into']))}: "
+                                  f"{f['detail']}" for f in x["fallbacks"])),
+             ("lost", "reached no unit", lambda x: "; ".join(x["why"])))
+    for key, label, say in kinds:
+        items = report[key]
+        lines.append(f"  {label}: {len(items)} row(s)")
+        for x in items[:SHOWN]:
+            lines.append(f"    row {x['row']} ({x['code'] or 'empty'}): {say(x)}")
+        if len(items) > SHOWN:
+            lines.append(f"    … and {len(items) - SHOWN} more (--report FILE lists them all)")
+    if report["no_data"]:
+        shown = ", ".join(report["no_data"][:SHOWN])
+        more = f", … {len(report['no_data']) - SHOWN} more" if len(report["no_data"]) > SHOWN \
+            else ""
+        lines.append(f"  units no row reached (empty values): {len(report['no_data'])}: "
+                     f"{shown}{more}")
+    if report["no_absorbing_unit"]:
+        lines.append(f"  units with no absorbing predecessor (majority used): "
+                     f"{len(report['no_absorbing_unit'])}")
+    if report["duplicate_codes"]:
+        lines.append(f"  codes on several rows (their values add up): "
+                     f"{len(report['duplicate_codes'])}")
+    return lines
+
+
+def _codes(units: list[dict[str, Any]]) -> list[str]:
+    return [str(u["code"] or u["name"]) for u in units]
