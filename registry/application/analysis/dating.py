@@ -5,6 +5,12 @@ if one is given) — and, with names, bore a name equal to the row's up to case 
 placement (``name_key``). The list's dates are the intersection of its rows' dates. When that
 is empty, the dates that fit the most rows are given instead, with the reason each other row
 does not fit them.
+
+Codes are reused: in 2025 a new commune often took the code of one it was made from, so a list
+of codes alone may fit both sides of a reorganisation. The ranges are therefore cut where a
+code of the list passes to another unit, and each range says how many units of the list's
+levels, under the same top-level units, existed at its start but are not in the list
+(``missing``): a complete list of one date lacks none on that date.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from registry.domain.text import name_key
 from registry.projections.index import ReadIndex
@@ -23,13 +30,15 @@ Span = tuple[date, date | None]  # [from, to), to None while it lasts
 @dataclass(frozen=True)
 class Dated:
     ranges: list[Span]
+    missing: list[int]            # per range: units of the list's levels and areas not in it
     fits: int                     # rows that hold on every date of the ranges
     rows: int
     misfits: list[dict[str, Any]]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ranges": [{"from": a.isoformat(), "to": b.isoformat() if b else None}
-                           for a, b in self.ranges],
+        return {"ranges": [{"from": a.isoformat(), "to": b.isoformat() if b else None,
+                            "missing": m} for (a, b), m in zip(self.ranges, self.missing,
+                                                                strict=True)],
                 "rows": self.rows, "fitting_rows": self.fits, "misfits": self.misfits}
 
 
@@ -39,14 +48,18 @@ def which_date(idx: ReadIndex, codes: Sequence[str], names: Sequence[str | None]
     for i, code in enumerate(codes):
         name = names[i] if names is not None else None
         rows.append((code.strip(), (name or "").strip() or None))
-    cache: dict[tuple[str, str | None], list[Span]] = {}
+    cache: dict[tuple[str, str | None], tuple[list[Span], list[date]]] = {}
     spans = []
+    cuts: set[date] = set()
     for code, name in rows:
         key = (code, name)
         if key not in cache:
-            cache[key] = _spans(idx, code, name, level, known_at)
-        spans.append(cache[key])
+            cache[key] = _held(idx, code, name, level, known_at)
+        spans.append(cache[key][0])
+        cuts.update(cache[key][1])
     best, fits = _best(spans)
+    best = _cut(best, cuts)
+    missing = [_missing(idx, [c for c, _ in rows], level, a, known_at) for a, _ in best]
     misfits = []
     if best:
         start = best[0][0]
@@ -54,21 +67,63 @@ def which_date(idx: ReadIndex, codes: Sequence[str], names: Sequence[str | None]
             if not _covers(own, best):
                 misfits.append({"row": i, "code": code, "name": name,
                                 "why": _why(idx, code, name, level, known_at, start)})
-    return Dated(best, fits, len(rows), misfits)
+    return Dated(best, missing, fits, len(rows), misfits)
 
 
 def _spans(idx: ReadIndex, code: str, name: str | None, level: str | None,
            known_at: datetime | None) -> list[Span]:
+    return _held(idx, code, name, level, known_at)[0]
+
+
+def _held(idx: ReadIndex, code: str, name: str | None, level: str | None,
+          known_at: datetime | None) -> tuple[list[Span], list[date]]:
+    """The row's dates, and the dates where its code passed from one unit to another."""
     key = name_key(name) if name is not None else None
     out: list[Span] = []
+    per_holder: list[list[Span]] = []
     for holder in idx.holders_ever(code):
+        own: list[Span] = []
         for v in idx.versions(holder, known_at):
             if v.code != code or (level is not None and v.level != level):
                 continue
             if key is not None and name_key(v.name) != key:
                 continue
-            out.append((v.valid_from, v.valid_to))
-    return _merge(out)
+            own.append((v.valid_from, v.valid_to))
+        if own:
+            per_holder.append(_merge(own))
+            out += own
+    cuts = [a for own in per_holder for a, _ in own] if len(per_holder) > 1 else []
+    return _merge(out), cuts
+
+
+def _cut(ranges: list[Span], cuts: set[date]) -> list[Span]:
+    out: list[Span] = []
+    for a, b in ranges:
+        inner = sorted(c for c in cuts if a < c and (b is None or c < b))
+        for start, end in zip([a, *inner], [*inner, b], strict=True):
+            out.append((start, end))
+    return out
+
+
+def _missing(idx: ReadIndex, codes: list[str], level: str | None, on: date,
+             known_at: datetime | None) -> int:
+    """Units of the list's levels, under the top-level units of the list's units, that existed
+    on ``on`` and whose codes are not in the list."""
+    listed = set(codes)
+    levels: set[str | None] = set()
+    roots: set[UUID] = set()
+    for code in listed:
+        for v in idx.by_code(code, on, level, known_at):
+            levels.add(v.level)
+            top = idx.ancestors(v.id, on, known_at)
+            roots.add(top[-1].id if top else v.id)
+    count = 0
+    for root in roots:
+        for org in idx.subtree_ids(root, on, known_at):
+            v = idx.version(org, on, known_at)
+            if v is not None and v.level in levels and v.code not in listed:
+                count += 1
+    return count
 
 
 def _merge(spans: list[Span]) -> list[Span]:

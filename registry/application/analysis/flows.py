@@ -174,6 +174,8 @@ class Flows:
         if len(remainder) == 1 and not unknown:
             return {**shares, remainder[0]: left}
         pool = remainder + unknown
+        if not shares and len(pool) == 1:
+            return {pool[0]: 1.0}  # one successor at the level: all of it went there
         keepers = [t for t in pool if self._version(t, on).code == before.code
                    and before.code is not None]
         out = dict(shares)
