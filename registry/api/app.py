@@ -30,9 +30,11 @@ from registry.api.rest import (
     codes,
     crosswalk,
     feed,
+    harmonize,
     health,
     search,
     snapshot,
+    trajectory,
     units,
 )
 from registry.api.services import Services
@@ -63,7 +65,8 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
     routes: list[BaseRoute] = [
         graphql_route(), *units.routes(), *codes.routes(), *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
-        *feed.routes(), *search.routes(), Route("/openapi.yaml", openapi_document, methods=["GET"]),
+        *feed.routes(), *search.routes(), *harmonize.routes(), *trajectory.routes(),
+        Route("/openapi.yaml", openapi_document, methods=["GET"]),
     ]
     if (EXPLORER / "index.html").is_file():
         routes.append(Explorer("/", app=StaticFiles(directory=EXPLORER, html=True),
