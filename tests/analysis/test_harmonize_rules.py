@@ -120,7 +120,7 @@ def test_rows_that_are_not_units_of_the_first_date_are_reported(small: ReadIndex
 def test_bad_specifications_are_refused_naming_the_field(small: ReadIndex) -> None:
     with pytest.raises(InvalidInput) as e:
         harmonize(small, ["code", "n"], TABLE, Spec("code", D0, D1, sums=("missing",)))
-    assert e.value.field == "columns"
+    assert e.value.field == "sum"
     with pytest.raises(InvalidInput) as e:
         harmonize(small, ["code", "n"], [["00001", "many"]], Spec("code", D0, D1, sums=("n",)))
     assert "row 1" in str(e.value)
@@ -140,7 +140,7 @@ LC_ROWS = [["03386", "100", "10", "A"], ["03388", "300", "20", "B"], ["03389", "
 def test_means_are_weighted_and_categories_follow_the_rule(lai_chau_index: ReadIndex,
                                                            rule: str, kind: str) -> None:
     """Phường Đoàn Kết (03388) was made from Quyết Thắng (03386), Quyết Tiến (03388) and Đoàn
-    Kết (03389): majority is the category of two of the three, largest that of the most
+    Kết (03389), among others (not in the table): majority is the category of two of the three, largest that of the most
     populous, absorbing that of the one whose code it keeps."""
     result = harmonize(lai_chau_index, LC, LC_ROWS,
                        Spec("code", date(2025, 6, 30), date(2025, 7, 1), sums=("population",),

@@ -10,7 +10,8 @@ Codes are reused: in 2025 a new commune often took the code of one it was made f
 of codes alone may fit both sides of a reorganisation. The ranges are therefore cut where a
 code of the list passes to another unit, and each range says how many units of the list's
 levels, under the same top-level units, existed at its start but are not in the list
-(``missing``): a complete list of one date lacks none on that date.
+(``missing``): a complete list of one date lacks none on that date. The ranges are also cut where
+that number changes.
 """
 
 from __future__ import annotations
@@ -58,8 +59,7 @@ def which_date(idx: ReadIndex, codes: Sequence[str], names: Sequence[str | None]
         spans.append(cache[key][0])
         cuts.update(cache[key][1])
     best, fits = _best(spans)
-    best = _cut(best, cuts)
-    missing = [_missing(idx, [c for c, _ in rows], level, a, known_at) for a, _ in best]
+    best, missing = _completeness(idx, {c for c, _ in rows}, level, best, cuts, known_at)
     misfits = []
     if best:
         start = best[0][0]
@@ -96,20 +96,41 @@ def _held(idx: ReadIndex, code: str, name: str | None, level: str | None,
     return _merge(out), cuts
 
 
-def _cut(ranges: list[Span], cuts: set[date]) -> list[Span]:
+def _completeness(idx: ReadIndex, listed: set[str], level: str | None, ranges: list[Span],
+                  cuts: set[date], known_at: datetime | None) -> tuple[list[Span], list[int]]:
+    """The ranges cut where a code of the list passes to another unit, and where a unit of the
+    list's levels and areas that the list lacks begins or ends; with, for each piece, how many
+    such units it lacks. Neighbouring pieces that lack as many are joined again, except at a
+    change of holder."""
+    if not ranges:
+        return [], []
+    levels, roots = _scope(idx, listed, level, ranges[0][0], known_at)
+    absent: list[Span] = []
+    for org in list(idx.rows):
+        for v in idx.versions(org, known_at):
+            if v.level not in levels or v.code in listed:
+                continue
+            top = idx.ancestors(org, v.valid_from, known_at)
+            if (top[-1].id if top else org) in roots:
+                absent.append((v.valid_from, v.valid_to))
+    edges = {d for a, b in absent for d in (a, b) if d is not None}
     out: list[Span] = []
+    missing: list[int] = []
     for a, b in ranges:
-        inner = sorted(c for c in cuts if a < c and (b is None or c < b))
+        inner = sorted(c for c in cuts | edges if a < c and (b is None or c < b))
         for start, end in zip([a, *inner], [*inner, b], strict=True):
-            out.append((start, end))
-    return out
+            count = sum(1 for x, y in absent if x <= start and (y is None or start < y))
+            if out and missing[-1] == count and out[-1][1] == start and start not in cuts:
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+                missing.append(count)
+    return out, missing
 
 
-def _missing(idx: ReadIndex, codes: list[str], level: str | None, on: date,
-             known_at: datetime | None) -> int:
-    """Units of the list's levels, under the top-level units of the list's units, that existed
-    on ``on`` and whose codes are not in the list."""
-    listed = set(codes)
+def _scope(idx: ReadIndex, listed: set[str], level: str | None, on: date,
+           known_at: datetime | None) -> tuple[set[str | None], set[UUID]]:
+    """The levels of the list's units on ``on``, and their top-level units."""
     levels: set[str | None] = set()
     roots: set[UUID] = set()
     for code in listed:
@@ -117,13 +138,7 @@ def _missing(idx: ReadIndex, codes: list[str], level: str | None, on: date,
             levels.add(v.level)
             top = idx.ancestors(v.id, on, known_at)
             roots.add(top[-1].id if top else v.id)
-    count = 0
-    for root in roots:
-        for org in idx.subtree_ids(root, on, known_at):
-            v = idx.version(org, on, known_at)
-            if v is not None and v.level in levels and v.code not in listed:
-                count += 1
-    return count
+    return levels, roots
 
 
 def _merge(spans: list[Span]) -> list[Span]:

@@ -57,10 +57,13 @@ class Spec:
             raise InvalidInput("name at least one column to carry (sum, mean or category)",
                                "sum")
         values = [*self.sums, *self.means, *self.categories]
-        for name in [self.code_column, *values, *([self.weight] if self.weight else [])]:
+        named = [("code_column", self.code_column), *[("sum", c) for c in self.sums],
+                 *[("mean", c) for c in self.means], *[("category", c) for c in self.categories],
+                 *([("weight", self.weight)] if self.weight else [])]
+        for option, name in named:
             if name not in header:
                 raise InvalidInput(f"no column '{name}' (the columns are: "
-                                   f"{', '.join(header)[:300]})", "columns")
+                                   f"{', '.join(header)[:300]})", option)
         repeated = [c for c, n in Counter(values).items() if n > 1]
         if repeated:
             raise InvalidInput(f"column '{repeated[0]}' is named twice", "columns")
