@@ -75,6 +75,7 @@ class Flows:
         self.known_at = known_at
         self.back = to_date < from_date
         self._cache: dict[UUID, Flow] = {}
+        self.arrivals: set[UUID] | None = None  # the units of to_date at the level, if known
 
     def of(self, org: UUID) -> Flow:
         flow = self._cache.get(org)
@@ -91,6 +92,8 @@ class Flows:
         return [e for e in edges if lo < e.on <= hi]
 
     def _walk(self, start: UUID) -> Flow:
+        if self.arrivals is not None and start in self.arrivals and not self._edges(start):
+            return Flow({start: 1.0})  # most units: still there, untouched
         flow = Flow()
         mass = {start: 1.0}
         clock = self.from_date
@@ -111,6 +114,9 @@ class Flows:
             mass = {k: v for k, v in moved.items() if v > EPSILON}
             clock = on - DAY if self.back else on
         for org, amount in mass.items():
+            if self.arrivals is not None and org in self.arrivals:
+                flow.parts[org] = flow.parts.get(org, 0.0) + amount
+                continue
             v = self.idx.version(org, self.to_date, self.known_at)
             if v is not None and (self.level is None or v.level == self.level):
                 flow.parts[org] = flow.parts.get(org, 0.0) + amount

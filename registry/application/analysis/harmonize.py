@@ -17,9 +17,11 @@ reached no unit, and each sum column's total before and after.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,8 +32,10 @@ from registry.domain.errors import InvalidInput
 from registry.domain.model import Version
 from registry.projections.index import ReadIndex
 
+_UNSEEN: Any = object()
 RULES = ("majority", "largest", "absorbing")
 MISSING = {"", "na", "nan", "null", "none", "n/a"}
+BULK = 2_000  # rows from which the first date's units are listed once rather than looked up
 SHOWN = 20  # report lines per kind on stderr; the JSON report has them all
 
 
@@ -93,6 +97,13 @@ def number(value: float | None) -> str:
 
 
 def parse_number(value: Any, column: str, row: int) -> float | None:
+    if value.__class__ is str:  # the common case first: a CSV cell
+        try:
+            f = float(value)
+        except ValueError:
+            pass
+        else:
+            return f if math.isfinite(f) else None
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -148,16 +159,34 @@ def infer_level(idx: ReadIndex, codes: Iterable[str], on: date,
 def harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[Any]],
               spec: Spec) -> Harmonized:
     spec.check(header)
+    with _no_gc():  # millions of short-lived objects, no cycles: the collector only costs here
+        return _harmonize(idx, header, rows, spec)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[Any]],
+               spec: Spec) -> Harmonized:
     col = {name: i for i, name in enumerate(header)}
-    data = [list(r) for r in rows]
+    data = rows if isinstance(rows, list) else list(rows)
     ci = col[spec.code_column]
     codes = [str(r[ci]).strip() if ci < len(r) and r[ci] is not None else "" for r in data]
     level = spec.level or infer_level(idx, (c for c in codes if c), spec.from_date, spec.known_at)
     flows = Flows(idx, spec.from_date, spec.to_date, level, spec.known_at)
 
     targets = sorted((v for v in idx.existing(spec.to_date, spec.known_at, level)
-                      if v.level == level), key=lambda v: (v.code or "", v.name, str(v.id)))
+                      if v.level == level), key=lambda v: (v.code or "", v.name))
     slot = {v.id: i for i, v in enumerate(targets)}
+    flows.arrivals = set(slot)
     n = len(targets)
     acc = _Accumulator(
         sums={c: [None] * n for c in spec.sums},
@@ -168,58 +197,49 @@ def harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[Any
 
     report = _Report(spec, level, len(data))
     report.units = n
+    if len(data) > BULK:  # one pass over the first date's units beats a lookup per code
+        report.holders = {v.code: v.id for v in idx.existing(spec.from_date, spec.known_at, level)
+                          if v.level == level and v.code is not None}
     resolved: dict[str, UUID | None] = {}
-    parts_of: dict[UUID, list[tuple[int, float, bool]]] = {}
-    seen: Counter[str] = Counter()
+    parts_of: dict[UUID, tuple[list[tuple[int, float, bool]], bool]] = {}
+    seen: Counter[str] = Counter(codes)
     sum_idx = [(c, col[c]) for c in spec.sums]
+    sum_arrays = [acc.sums[c] for c in spec.sums]
+    before = [0.0] * len(spec.sums)
     mean_idx = [(c, col[c]) for c in spec.means]
     cat_idx = [(c, col[c]) for c in spec.categories]
     wi = col[spec.weight] if spec.weight else None
+    reached = acc.reached
     for number_, (row, code) in enumerate(zip(data, codes, strict=True), start=1):
-        values = {c: parse_number(_cell(row, i), c, number_) for c, i in sum_idx}
-        for c, v in values.items():
+        width = len(row)
+        values = [parse_number(row[i] if i < width else None, c, number_) for c, i in sum_idx]
+        for j, v in enumerate(values):
             if v is not None:
-                report.before[c] += v
-        seen[code] += 1
-        if code not in resolved:
-            resolved[code] = report.resolve(idx, code, number_)
-        elif resolved[code] is None:
-            report.resolve(idx, code, number_)
-        org = resolved[code]
+                before[j] += v
+        org = resolved.get(code, _UNSEEN)
+        if org is _UNSEEN or org is None:
+            org = resolved[code] = report.resolve(idx, code, number_)
         if org is None:
             continue
-        parts = parts_of.get(org)
-        if parts is None:
+        known = parts_of.get(org)
+        if known is None:
             flow = flows.of(org)
-            parts = parts_of[org] = [(slot[t], f, t == org) for t, f in flow.parts.items()
-                                     if t in slot]
+            known = parts_of[org] = ([(slot[t], f, t == org) for t, f in flow.parts.items()
+                                      if t in slot], bool(flow.fallbacks or flow.lost))
             report.flow(org, flow)
-        report.used(org, code, number_)
-        weight = parse_number(_cell(row, wi), spec.weight or "", number_) if wi is not None \
-            else 1.0
-        means = {c: parse_number(_cell(row, i), c, number_) for c, i in mean_idx}
-        cats = {c: _category(_cell(row, i)) for c, i in cat_idx}
-        for target, fraction, itself in parts:
-            acc.reached[target] = True
-            for c, v in values.items():
+        parts, noted = known
+        if noted:
+            report.used(org, code, number_)
+        for target, fraction, _ in parts:
+            reached[target] = True
+            for j, v in enumerate(values):
                 if v is not None:
-                    acc.sums[c][target] = (acc.sums[c][target] or 0.0) + v * fraction
-            for c, m in means.items():
-                if m is not None and weight is not None:
-                    acc.num[c][target] += m * weight * fraction
-                    acc.den[c][target] += weight * fraction
-            for c, k in cats.items():
-                if k is None:
-                    continue
-                votes = acc.votes[c][target]
-                votes[k] = votes.get(k, 0.0) + fraction
-                if weight is not None:
-                    brought = weight * fraction
-                    best = acc.largest[c][target]
-                    if best is None or brought > best[0]:
-                        acc.largest[c][target] = (brought, k)
-                if itself or (targets[target].code == code and acc.same[c][target] is None):
-                    acc.same[c][target] = k
+                    array = sum_arrays[j]
+                    now = array[target]
+                    array[target] = v * fraction if now is None else now + v * fraction
+        if mean_idx or cat_idx:
+            _others(acc, row, code, number_, parts, targets, spec, mean_idx, cat_idx, wi)
+    report.before = dict(zip(spec.sums, before, strict=True))
     report.duplicates = sorted(c for c, k in seen.items() if k > 1 and c)
     out_rows = []
     for i, v in enumerate(targets):
@@ -235,6 +255,34 @@ def harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[Any
         report.after[c] = sum(x for x in acc.sums[c] if x is not None)
     columns = ["code", "name", *spec.sums, *spec.means, *spec.categories]
     return Harmonized(columns, out_rows, report.as_dict())
+
+
+def _others(acc: _Accumulator, row: Sequence[Any], code: str, number_: int,
+            parts: list[tuple[int, float, bool]], targets: list[Version], spec: Spec,
+            mean_idx: list[tuple[str, int]], cat_idx: list[tuple[str, int]],
+            wi: int | None) -> None:
+    """Means and categories of one row (sums are added in the main loop)."""
+    weight = parse_number(_cell(row, wi), spec.weight or "", number_) if wi is not None \
+        else 1.0
+    means = {c: parse_number(_cell(row, i), c, number_) for c, i in mean_idx}
+    cats = {c: _category(_cell(row, i)) for c, i in cat_idx}
+    for target, fraction, itself in parts:
+        for c, m in means.items():
+            if m is not None and weight is not None:
+                acc.num[c][target] += m * weight * fraction
+                acc.den[c][target] += weight * fraction
+        for c, k in cats.items():
+            if k is None:
+                continue
+            votes = acc.votes[c][target]
+            votes[k] = votes.get(k, 0.0) + fraction
+            if weight is not None:
+                brought = weight * fraction
+                best = acc.largest[c][target]
+                if best is None or brought > best[0]:
+                    acc.largest[c][target] = (brought, k)
+            if itself or (targets[target].code == code and acc.same[c][target] is None):
+                acc.same[c][target] = k
 
 
 def _cell(row: Sequence[Any], i: int | None) -> Any:
@@ -274,6 +322,7 @@ class _Report:
         self.no_data: list[str] = []
         self.no_absorbing: list[dict[str, Any]] = []
         self.duplicates: list[str] = []
+        self.holders: dict[str, UUID] | None = None
         self._flows: dict[UUID, Any] = {}
 
     def resolve(self, idx: ReadIndex, code: str, row: int) -> UUID | None:
@@ -281,6 +330,8 @@ class _Report:
         if not code:
             self.unknown.append({"row": row, "code": code, "reason": "no code"})
             return None
+        if self.holders is not None and code in self.holders:
+            return self.holders[code]
         found = idx.by_code(code, on, self.level, known)
         if found:
             return found[0].id
