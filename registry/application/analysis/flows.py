@@ -77,6 +77,10 @@ class Flows:
         self._cache: dict[UUID, Flow] = {}
         self.arrivals: set[UUID] | None = None  # the units of to_date at the level, if known
 
+    def touched(self, org: UUID) -> bool:
+        """Whether a lineage edge between the two dates starts (backwards: ends) at ``org``."""
+        return bool(self._edges(org))
+
     def of(self, org: UUID) -> Flow:
         flow = self._cache.get(org)
         if flow is None:

@@ -32,10 +32,8 @@ from registry.domain.errors import InvalidInput
 from registry.domain.model import Version
 from registry.projections.index import ReadIndex
 
-_UNSEEN: Any = object()
 RULES = ("majority", "largest", "absorbing")
 MISSING = {"", "na", "nan", "null", "none", "n/a"}
-BULK = 2_000  # rows from which the first date's units are listed once rather than looked up
 SHOWN = 20  # report lines per kind on stderr; the JSON report has them all
 
 
@@ -90,6 +88,8 @@ class Harmonized:
 def number(value: float | None) -> str:
     if value is None:
         return ""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     r = float(f"{value:.12g}")  # 12 significant digits: no 0.30000000000000004
     if r == int(r) and abs(r) < 1e15:
         return str(int(r))
@@ -183,8 +183,8 @@ def _harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[An
     level = spec.level or infer_level(idx, (c for c in codes if c), spec.from_date, spec.known_at)
     flows = Flows(idx, spec.from_date, spec.to_date, level, spec.known_at)
 
-    targets = sorted((v for v in idx.existing(spec.to_date, spec.known_at, level)
-                      if v.level == level), key=lambda v: (v.code or "", v.name))
+    holders, arriving = _units_on(idx, level, spec.from_date, spec.to_date, spec.known_at)
+    targets = sorted(arriving, key=lambda v: (v.code or "", v.name))
     slot = {v.id: i for i, v in enumerate(targets)}
     flows.arrivals = set(slot)
     n = len(targets)
@@ -197,11 +197,9 @@ def _harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[An
 
     report = _Report(spec, level, len(data))
     report.units = n
-    if len(data) > BULK:  # one pass over the first date's units beats a lookup per code
-        report.holders = {v.code: v.id for v in idx.existing(spec.from_date, spec.known_at, level)
-                          if v.level == level and v.code is not None}
-    resolved: dict[str, UUID | None] = {}
-    parts_of: dict[UUID, tuple[list[tuple[int, float, bool]], bool]] = {}
+    report.holders = holders
+    resolved: dict[str, UUID] = {}
+    parts_of: dict[str, tuple[list[tuple[int, float, bool]], bool]] = {}
     seen: Counter[str] = Counter(codes)
     sum_idx = [(c, col[c]) for c in spec.sums]
     sum_arrays = [acc.sums[c] for c in spec.sums]
@@ -216,17 +214,22 @@ def _harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[An
         for j, v in enumerate(values):
             if v is not None:
                 before[j] += v
-        org = resolved.get(code, _UNSEEN)
-        if org is _UNSEEN or org is None:
-            org = resolved[code] = report.resolve(idx, code, number_)
-        if org is None:
-            continue
-        known = parts_of.get(org)
+        known = parts_of.get(code)  # keyed by code: a str caches its hash, a UUID does not
         if known is None:
-            flow = flows.of(org)
-            known = parts_of[org] = ([(slot[t], f, t == org) for t, f in flow.parts.items()
-                                      if t in slot], bool(flow.fallbacks or flow.lost))
-            report.flow(org, flow)
+            org = report.resolve(idx, code, number_)
+            if org is None:
+                continue
+            here = slot.get(org)
+            if here is not None and not flows.touched(org):
+                known = ([(here, 1.0, True)], False)  # most units: there on both dates
+            else:
+                flow = flows.of(org)
+                known = ([(slot[t], f, t == org) for t, f in flow.parts.items() if t in slot],
+                         bool(flow.fallbacks or flow.lost))
+                report.flow(org, flow)
+            parts_of[code] = known
+            resolved[code] = org
+        org = resolved[code]
         parts, noted = known
         if noted:
             report.used(org, code, number_)
@@ -283,6 +286,26 @@ def _others(acc: _Accumulator, row: Sequence[Any], code: str, number_: int,
                     acc.largest[c][target] = (brought, k)
             if itself or (targets[target].code == code and acc.same[c][target] is None):
                 acc.same[c][target] = k
+
+
+def _units_on(idx: ReadIndex, level: str, first: date, second: date,
+              known_at: datetime | None) -> tuple[dict[str, UUID], list[Version]]:
+    """In one pass over every unit: the codes of ``first``'s units at the level, and ``second``'s
+    units at the level."""
+    holders: dict[str, UUID] = {}
+    arriving: list[Version] = []
+    every = (idx.current.items() if known_at is None
+             else ((org, idx.versions(org, known_at)) for org in idx.rows))
+    for org, versions in every:
+        for v in versions:
+            if v.level != level:
+                continue
+            start, end = v.valid_from, v.valid_to
+            if start <= first and (end is None or first < end) and v.code is not None:
+                holders[v.code] = org
+            if start <= second and (end is None or second < end):
+                arriving.append(v)
+    return holders, arriving
 
 
 def _cell(row: Sequence[Any], i: int | None) -> Any:
