@@ -216,7 +216,7 @@ def _harmonize(idx: ReadIndex, header: Sequence[str], rows: Iterable[Sequence[An
                 before[j] += v
         known = parts_of.get(code)  # keyed by code: a str caches its hash, a UUID does not
         if known is None:
-            org = report.resolve(idx, code, number_)
+            org = holders.get(code) or report.resolve(idx, code, number_)
             if org is None:
                 continue
             here = slot.get(org)
