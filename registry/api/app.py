@@ -30,6 +30,7 @@ from registry.api.rest import (
     codes,
     crosswalk,
     feed,
+    geography,
     harmonize,
     health,
     search,
@@ -66,6 +67,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
         graphql_route(), *units.routes(), *codes.routes(), *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
         *feed.routes(), *search.routes(), *harmonize.routes(), *trajectory.routes(),
+        *geography.routes(),
         Route("/openapi.yaml", openapi_document, methods=["GET"]),
     ]
     if (EXPLORER / "index.html").is_file():

@@ -84,3 +84,18 @@ def test_registry_harmonize_takes_and_gives_a_dataframe(api: Api) -> None:
     assert (row["dan_so"], row["ty_le"], row["loai"]) == (600.0, pytest.approx(25.0), "B")
     assert out["dan_so"].sum() == 600 and out["dan_so"].isna().sum() == 37
     assert out.attrs["report"]["totals"]["dan_so"]["equal"]
+
+
+def test_the_common_geography_of_lai_chau_over_http(api: Api) -> None:
+    province = api.client.get("/v1/codes/12?at=2025-06-30&level=province").json()["id"]
+    response = api.client.get(f"/v1/common-geography?from=2025-06-30&to=2025-07-01"
+                              f"&within={province}")
+    assert response.status_code == 200
+    groups = response.json()["groups"]
+    assert sorted(c for g in groups for c in g["to"]) == sorted(
+        u["code"] for u in api.client.get("/v1/snapshot?at=2025-07-01").json()["items"]
+        if u["level"] == "commune")
+    assert sum(len(g["from"]) for g in groups) == 106 and len(groups) == 38
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert api.client.get(f"/v1/common-geography?from=2025-06-30&to=2025-07-01"
+                          f"&within={unknown}").status_code == 404
