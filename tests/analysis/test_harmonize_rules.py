@@ -160,3 +160,10 @@ def test_absorbing_is_the_unit_itself_where_it_continues(lai_chau_index: ReadInd
                             rule="absorbing"))
     got = {r[0]: r[2] for r in result.rows if r[2] is not None}
     assert got == {"03451": "x"} and result.report["no_absorbing_unit"] == []
+
+
+def test_rows_of_one_code_add_up_and_are_named(small: ReadIndex) -> None:
+    table = [["00005", "1"], ["00005", "2"], ["00006", "4"]]
+    result = harmonize(small, ["code", "n"], table, Spec("code", D0, D1, sums=("n",)))
+    assert {r[0]: r[2] for r in result.rows}["00005"] == 7
+    assert result.report["duplicate_codes"] == ["00005"]
