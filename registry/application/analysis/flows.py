@@ -74,6 +74,7 @@ class Flows:
         self.level = level
         self.known_at = known_at
         self.back = to_date < from_date
+        self.lo, self.hi = sorted((from_date, to_date))
         self._cache: dict[UUID, Flow] = {}
         self.arrivals: set[UUID] | None = None  # the units of to_date at the level, if known
 
@@ -90,9 +91,11 @@ class Flows:
     # -- the walk ------------------------------------------------------------------------
 
     def _edges(self, org: UUID) -> list[Edge]:
-        lo, hi = sorted((self.from_date, self.to_date))
         edges = (self.idx.edges_in(org, self.known_at) if self.back
                  else self.idx.edges_out(org, self.known_at))
+        if not edges:
+            return edges
+        lo, hi = self.lo, self.hi
         return [e for e in edges if lo < e.on <= hi]
 
     def _walk(self, start: UUID) -> Flow:
