@@ -13,7 +13,8 @@ from typing import Any, TextIO
 
 from registry import bootstrap
 from registry.application.analysis import dating, geography, trajectory
-from registry.application.analysis.harmonize import RULES, Spec, harmonize, summary
+from registry.application.analysis.harmonize import RULES, Spec, harmonize
+from registry.application.analysis.report import summary
 from registry.application.reading import Reader
 from registry.cli import parse_date, parse_moment
 from registry.domain.errors import InvalidInput
