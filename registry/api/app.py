@@ -31,9 +31,12 @@ from registry.api.rest import (
     codes,
     crosswalk,
     feed,
+    geography,
+    harmonize,
     health,
     search,
     snapshot,
+    trajectory,
     units,
 )
 from registry.api.services import Services
@@ -65,7 +68,9 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
         graphql_route(settings.max_response_bytes), *units.routes(), *codes.routes(),
         *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
-        *feed.routes(), *search.routes(), Route("/openapi.yaml", openapi_document, methods=["GET"]),
+        *feed.routes(), *search.routes(), *harmonize.routes(), *trajectory.routes(),
+        *geography.routes(),
+        Route("/openapi.yaml", openapi_document, methods=["GET"]),
     ]
     if (EXPLORER / "index.html").is_file():
         routes.append(Explorer("/", app=StaticFiles(directory=EXPLORER, html=True),

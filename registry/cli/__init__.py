@@ -19,7 +19,7 @@ from registry.domain.errors import ActRefused, InvalidInput, RegistryError
 from registry.settings import Settings
 
 # Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).
-MODULES = ("units", "serve", "imports", "readmodels", "integrity", "backup")
+MODULES = ("units", "serve", "imports", "readmodels", "integrity", "backup", "analysis")
 
 
 def parse_date(value: str) -> date:
