@@ -1,7 +1,8 @@
 """The ASGI application: REST under ``/v1``, GraphQL at ``/graphql``, the explorer at ``/``.
 
 Built once by ``create_app`` from what the composition root made; nothing is read from the
-environment here. Middleware order (outermost first): CORS (if configured), the body limit.
+environment here. Middleware order (outermost first): CORS (if configured), gzip (answers over
+1 KiB to clients that accept it; never the event stream), the body limit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi" / "openapi.yaml"
+GZIP_MIN_BYTES = 1024
 EXPLORER = Path(__file__).resolve().parents[1] / "web" / "static"
 
 
@@ -76,6 +79,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
             expose_headers=["ETag", "Location"], max_age=600))
+    middleware.append(Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES))
     middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
 
     handlers: dict[Any, Any] = {

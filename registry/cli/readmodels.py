@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from registry import bootstrap
+from registry.application.lookups import EXPORT_COLUMNS, export_rows
 from registry.application.reading import Reader, UnitView
 from registry.cli import parse_date, parse_moment
 from registry.domain.errors import NotFound
@@ -198,26 +199,15 @@ def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
     return 0
 
 
-CSV_COLUMNS = ("type", "code", "name", "parent_code", "kind", "level", "valid_from", "valid_to",
-               "id", "parent_id")
-
-
 def _export(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     on = args.at or date.today()
     within = _within(reader, args, on)
-    units = reader.snapshot(on, within, args.known_at)
-    codes = {u.id: u.code for u in units}
-    rows = []
-    for u in units:
-        parent_code = codes.get(u.parent_id) if u.parent_id else None
-        if u.parent_id and u.parent_id not in codes:
-            parent_code = reader.unit(u.parent_id, on, args.known_at).code
-        rows.append({**u.as_dict(), "parent_code": parent_code})
+    rows = export_rows(reader, reader.snapshot(on, within, args.known_at), on, args.known_at)
     if args.format == "json" or args.json:
         _print_json({"at": on.isoformat(), "units": rows})
         return 0
-    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore",
+    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
