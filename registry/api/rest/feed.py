@@ -9,6 +9,7 @@ log position), or after ``after``.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 
 import orjson
@@ -29,6 +30,7 @@ MAX_POSITION = 2**62
 POLL_S = 0.25          # how often a stream asks for new events: pushed well within a second
 KEEPALIVE_S = 15.0     # a comment line now and then keeps proxies from closing an idle stream
 RETRY_MS = 1000
+DIGITS = re.compile(r"^[0-9]{1,19}$")
 
 
 def feed(request: Request) -> Response:
@@ -56,8 +58,9 @@ def read(svc: Services, after: int, limit: int, field: str = "after") -> FeedPag
 async def stream(request: Request) -> Response:
     p = Params(request, ("after",))
     resume = request.headers.get("last-event-id")
-    if resume is not None and p.text("after") is None:
-        after, field = _position(resume, "Last-Event-ID"), "Last-Event-ID"
+    last_seen = _position(resume, "Last-Event-ID") if resume is not None else None
+    if last_seen is not None and p.text("after") is None:
+        after, field = last_seen, "Last-Event-ID"
     else:
         after, field = p.integer("after", 0, 0, MAX_POSITION), "after"
     svc = services(request)
@@ -86,12 +89,11 @@ async def _events(svc: Services, page: FeedPage) -> AsyncIterator[bytes]:
 
 
 def _position(value: str, field: str) -> int:
-    try:
-        position = int(value.strip())
-    except ValueError:
-        raise InvalidInput(f"'{value[:60]}' is not a log position", field) from None
-    if not 0 <= position <= MAX_POSITION:
-        raise InvalidInput(f"must be between 0 and {MAX_POSITION}", field)
+    if not DIGITS.match(value):
+        raise InvalidInput(f"'{value[:60]}' is not a log position", field)
+    position = int(value)
+    if position > MAX_POSITION:
+        raise InvalidInput(f"position {position} is beyond the log's head", field)
     return position
 
 
