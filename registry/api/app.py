@@ -67,6 +67,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
         graphql_route(), *units.routes(), *codes.routes(), *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
         *feed.routes(), *search.routes(), Route("/openapi.yaml", openapi_document, methods=["GET"]),
+        Route("/docs", docs_page, methods=["GET"]),
     ]
     if (EXPLORER / "index.html").is_file():
         routes.append(Explorer("/", app=StaticFiles(directory=EXPLORER, html=True),
@@ -96,6 +97,11 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
 
 def openapi_document(request: Request) -> Response:
     return FileResponse(OPENAPI, media_type="application/yaml")
+
+
+def docs_page(request: Request) -> Response:
+    """The REST API's reference (Redoc, vendored) rendering ``/openapi.yaml``."""
+    return FileResponse(EXPLORER / "docs.html", media_type="text/html")
 
 
 class Explorer(Mount):
