@@ -86,8 +86,10 @@ def extras(error: BaseException) -> dict[str, Any]:
             {"rule": v.rule, "message": v.message, "organisations": list(v.organisations),
              "on": v.on.isoformat() if v.on else None}
             for v in error.violations[:100]]
-    if isinstance(error, errors.AmbiguousReference):
+    if isinstance(error, (errors.AmbiguousReference, errors.CodeNotHeld)):
         out["candidates"] = error.candidates
+    if isinstance(error, errors.CodeNotHeld) and error.successors:
+        out["successors"] = error.successors
     return out
 
 

@@ -8,13 +8,20 @@ import csv
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from registry import bootstrap
-from registry.application.lookups import EXPORT_COLUMNS, export_rows
+from registry.application.lookups import (
+    BULK_COLUMNS,
+    EXPORT_COLUMNS,
+    bulk_crosswalk,
+    export_rows,
+    unit_ref,
+)
 from registry.application.reading import Reader, UnitView
 from registry.cli import parse_date, parse_moment
-from registry.domain.errors import NotFound
+from registry.domain.errors import InvalidInput, NotFound
 from registry.settings import Settings
 
 
@@ -35,7 +42,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=None, help="hops (default: all, transitively)")
 
     p = _query(sub, common, "crosswalk", "the units that cover a unit on another date", _crosswalk)
-    p.add_argument("code")
+    p.add_argument("code", nargs="?", help="one code (or --file)")
+    p.add_argument("--file", type=Path, help="CSV with a 'code' column: every code, one CSV row "
+                   "per code and covering unit on stdout")
     p.add_argument("--level")
     p.add_argument("--from", dest="from_date", type=parse_date, required=True)
     p.add_argument("--to", dest="to_date", type=parse_date, default=None,
@@ -52,6 +61,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("text")
     p.add_argument("--at", type=parse_date, default=None, help="only names borne on this date")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--level", help="only units of this level")
+    p.add_argument("--within", help="code (or id) of a unit: only units under it")
 
     p = _query(sub, common, "export", "every unit on a date, as CSV or JSON", _export)
     p.add_argument("--at", type=parse_date, default=None, help="default: today")
@@ -133,6 +144,10 @@ def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:
 def _crosswalk(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     to_date = args.to_date or date.today()
+    if (args.code is None) == (args.file is None):
+        raise InvalidInput("give one code or --file, not both", "code")
+    if args.file is not None:
+        return _crosswalk_file(reader, args, to_date)
     items = reader.crosswalk(args.code, args.level, args.from_date, to_date, args.known_at)
     if args.json:
         _print_json([i.as_dict() for i in items])
@@ -142,8 +157,31 @@ def _crosswalk(settings: Settings, url: str, args: argparse.Namespace) -> int:
     for i in items:
         how = "same unit" if not i.path else " → ".join(
             f"{s.change} ({s.edge})" for s in i.path)
+        via = f", through {_unit_text(i.via)}" if i.via is not None else ""
         print(f"{_unit_text(i.source)} on {args.from_date} → {_unit_text(i.target)} on "
-              f"{to_date}: {how}")
+              f"{to_date}: {how}{via}")
+    return 0
+
+
+def _crosswalk_file(reader: Reader, args: argparse.Namespace, to_date: date) -> int:
+    try:
+        with args.file.open(encoding="utf-8-sig", newline="") as f:
+            table = list(csv.DictReader(f))
+    except OSError as e:
+        raise InvalidInput(f"cannot read {args.file}: {e.strerror}", "--file") from None
+    if table and "code" not in table[0]:
+        raise InvalidInput(f"{args.file} has no 'code' column", "--file")
+    codes = [row["code"].strip() for row in table if (row.get("code") or "").strip()]
+    rows = bulk_crosswalk(reader, codes, args.level, args.from_date, to_date, args.known_at)
+    if args.json:
+        _print_json(rows)
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=BULK_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    missing = {r["code"] for r in rows if r["status"] != "ok"}
+    print(f"registry: {len(codes)} codes, {len(set(codes)) - len(missing)} covered on {to_date}, "
+          f"{len(missing)} not", file=sys.stderr)
     return 0
 
 
@@ -186,7 +224,9 @@ def _diff(settings: Settings, url: str, args: argparse.Namespace) -> int:
 
 def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
-    hits = reader.search(args.text, args.at, args.known_at, args.limit)
+    within = (unit_ref(reader, args.within, (args.at or date.today(),), args.known_at,
+                       "--within") if args.within else None)
+    hits = reader.search(args.text, args.at, args.known_at, args.limit, args.level, within)
     if args.json:
         _print_json([h.as_dict() for h in hits])
         return 0
@@ -194,7 +234,7 @@ def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
         print("no unit bears that name" + (f" on {args.at}" if args.at else ""))
     for h in hits:
         span = f"{h.valid_from} → {h.valid_to or '…'}"
-        print(f"{h.name} ({h.unit.code or '—'})  {h.unit.type} · {h.unit.level or '—'}  "
+        print(f"{h.label} ({h.unit.code or '—'})  {h.unit.level or h.unit.type}  "
               f"{span}  id {h.unit.id}")
     return 0
 

@@ -24,8 +24,11 @@ from tests.api.conftest import Live
 BIN = Path(sys.executable).parent
 CONFIG = {"project_name_override": "registry-client", "package_name_override": "registry_client",
           "post_hooks": []}
-# The generator knows no YAML request bodies: it drops that alternative (recording in JSON stays).
-EXPECTED_WARNING = "Unsupported content type application/yaml"
+# The generator knows no YAML or CSV request bodies: it drops those alternatives (JSON stays).
+EXPECTED_WARNINGS = ["WARNING parsing POST /v1/crosswalk within units.",
+                     "Unsupported content type text/csv",
+                     "WARNING parsing POST /v1/acts within acts.",
+                     "Unsupported content type application/yaml"]
 NOT_CALLED = {"feedStream": "an endless event stream; tests/api/test_feed_stream.py reads it"}
 
 
@@ -45,7 +48,7 @@ def client_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleT
     said = generated.stdout + generated.stderr
     warnings = [line for line in said.splitlines()
                 if line.startswith(("WARNING", "Unsupported", "Unable", "Cannot"))]
-    assert warnings == ["WARNING parsing POST /v1/acts within acts.", EXPECTED_WARNING], said
+    assert warnings == EXPECTED_WARNINGS, said
     subprocess.run([BIN / "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--no-index", "--target", work / "site", work / "registry-client"],
                    capture_output=True, text=True, check=True)
@@ -112,9 +115,12 @@ def test_a_generated_client_calls_every_read_operation_of_a_live_server(
     assert "1670/NQ-UBTVQH15" in {a.number for a in acts.items}
     act = call("getAct", acts.items[-1].id)
     assert isinstance(act, models.Act) and act.document is not None
+    many = call("crosswalkMany", body=models.CrosswalkCodes(codes=["03391", "106"]),
+                from_=d0, to=d1)
+    assert many.items[0].target_code == "03388" and many.items[-1].via_code is not None
     feed = call("feed", after=0, limit=3)
     assert [i.position for i in feed.items] == sorted(i.position for i in feed.items)
 
     reads = {op["operationId"] for ops in document["paths"].values()
-             for method, op in ops.items() if method == "get"}
+             for method, op in ops.items() if method == "get"} | {"crosswalkMany"}
     assert set(called) == reads - set(NOT_CALLED)

@@ -79,7 +79,8 @@ def test_unknown_code_and_bad_date_are_clear_errors(tmp_path):
     unknown = subprocess.run(cmd + ["show", "99999", "--at", "2025-01-01"],
                              capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert unknown.returncode == 1
-    assert unknown.stderr.strip() == "registry: no organisation holds code 99999 on 2025-01-01"
+    assert unknown.stderr.strip() == ("registry: no unit holds code 99999 on 2025-01-01, nor "
+                                      "ever did")
     bad = subprocess.run(cmd + ["show", "03388", "--at", "2025-02-30"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert bad.returncode == 2 and "'2025-02-30' is not a date" in bad.stderr

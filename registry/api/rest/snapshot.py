@@ -34,7 +34,7 @@ def _snapshot(request: Request, allowed: tuple[str, ...], csv_only: bool = False
     p = Params(request, allowed)
     at, known_at = p.at(), p.moment()
     within = unit_ref(request, p.text("within"), (at,), known_at)
-    form = "csv" if csv_only else p.choice("format", ("json", "csv"), _negotiated(request))
+    form = "csv" if csv_only else p.choice("format", ("json", "csv"), negotiated(request))
 
     def build() -> Response:
         reader = services(request).reader
@@ -53,7 +53,7 @@ def _snapshot(request: Request, allowed: tuple[str, ...], csv_only: bool = False
     return conditional(request, frozen_tag(request, [at], known_at, form), build)
 
 
-def _negotiated(request: Request) -> str:
+def negotiated(request: Request) -> str:
     """CSV when the client prefers text/csv to JSON (a bare ``*/*`` gets JSON)."""
     accept = request.headers.get("accept", "")
     best: dict[str, float] = {}
