@@ -123,6 +123,7 @@ def test_more_than_100000_codes_or_a_body_without_codes_is_refused(api: Api) -> 
     too_many = bulk(api, {"codes": ["03388"] * 100_001})
     assert too_many.status_code == 422 and too_many.json()["field"] == "codes"  # type: ignore[attr-defined]
     assert bulk(api, "name\nx\n").status_code == 422  # type: ignore[attr-defined]
+    assert bulk(api, "code\n").json() == {"items": []}  # type: ignore[attr-defined]
     assert bulk(api, {"codes": []}).status_code == 422  # type: ignore[attr-defined]
     plain = api.client.post("/v1/crosswalk", content="03388",
                             params={"from": BEFORE, "to": AFTER},

@@ -75,16 +75,19 @@ def parse_codes(content_type: str, raw: bytes) -> list[str]:
         codes = body["codes"]
         if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
             raise InvalidInput("a list of non-empty strings", "codes")
+        if not codes:
+            raise InvalidInput("give at least one code", "codes")
     elif media == "text/csv":
-        rows = list(csv.reader(io.StringIO(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as e:
+            raise InvalidInput(f"not valid CSV: {e}", "body") from None
         if not rows or "code" not in rows[0]:
             raise InvalidInput('CSV with a header line naming a "code" column', "body")
         column = rows[0].index("code")
         codes = [r[column].strip() for r in rows[1:] if len(r) > column and r[column].strip()]
     else:
         raise HTTPException(415, "send the codes as application/json or text/csv")
-    if not codes:
-        raise InvalidInput("give at least one code", "codes")
     if len(codes) > MAX_BULK:
         raise InvalidInput(f"at most {MAX_BULK:,} codes at once (got {len(codes):,})", "codes")
     if any(len(c) > 200 for c in codes):
