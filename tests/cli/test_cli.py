@@ -96,3 +96,12 @@ def test_an_unsupported_database_url_is_one_line(capsys):
 def test_an_unreachable_database_is_one_line(capsys):
     code, _, err = run(capsys, "show", "12", "--database", "postgresql://postgres@127.0.0.1:1/x")
     assert code == 1 and err.startswith("registry: OperationalError") and err.count("\n") == 1
+
+
+def test_the_help_reads_as_plain_text_with_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: registry [-h] COMMAND ...")
+    assert "``" not in out and "examples:" in out
+    assert "crosswalk --file codes.csv" in out
