@@ -21,7 +21,7 @@ from registry.application.lookups import (
 )
 from registry.application.reading import Reader, UnitView
 from registry.cli import parse_date, parse_moment
-from registry.domain.errors import InvalidInput, NotFound
+from registry.domain.errors import InvalidInput
 from registry.settings import Settings
 
 
@@ -54,7 +54,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                _diff)
     p.add_argument("--from", dest="from_date", type=parse_date, required=True)
     p.add_argument("--to", dest="to_date", type=parse_date, required=True)
-    p.add_argument("--within", help="code of a unit: only its subtree (on either date)")
+    p.add_argument("--within", help="code (or id) of a unit: only its subtree (on either date)")
     p.add_argument("--level", help="level of the --within code")
 
     p = _query(sub, common, "search", "units by name, current or historical", _search)
@@ -67,7 +67,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _query(sub, common, "export", "every unit on a date, as CSV or JSON", _export)
     p.add_argument("--at", type=parse_date, default=None, help="default: today")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--within", help="code of a unit: only its subtree")
+    p.add_argument("--within", help="code (or id) of a unit: only its subtree")
     p.add_argument("--level", help="level of the --within code")
 
 
@@ -186,16 +186,10 @@ def _crosswalk_file(reader: Reader, args: argparse.Namespace, to_date: date) -> 
 
 
 def _within(reader: Reader, args: argparse.Namespace, *dates: date) -> Any:
+    """``--within``: a unit's id, or a code it holds on one of ``dates`` (as in the REST API)."""
     if not args.within:
         return None
-    last: NotFound | None = None
-    for on in dates:
-        try:
-            return reader.by_code(args.within, on, args.level, args.known_at).unit.id
-        except NotFound as e:  # not on this date: try the other one
-            last = e
-    assert last is not None
-    raise last
+    return unit_ref(reader, args.within, dates, args.known_at, "--within", args.level)
 
 
 def _diff(settings: Settings, url: str, args: argparse.Namespace) -> int:
