@@ -88,7 +88,8 @@ def test_a_national_act_without_clauses_is_grouped_by_new_unit(country: Visit) -
     assert "Tỉnh Hà Giang (02)" in tuyen_quang.inner_text()
     assert section.locator(".clauses").count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    section.screenshot(path=str(SCREENSHOTS / "explorer-national-act-by-unit.png"))
+    section.screenshot(path=str(SCREENSHOTS / "explorer-national-act-by-unit.png"),
+                       style="header.top, nav.tabs { position: static !important; }")
 
 
 def test_search_hits_show_their_superiors(country: Visit) -> None:
