@@ -1,8 +1,9 @@
 """The ASGI application: REST under ``/v1``, GraphQL at ``/graphql``, the explorer at ``/``.
 
 Built once by ``create_app`` from what the composition root made; nothing is read from the
-environment here. Middleware order (outermost first): CORS (if configured), the body limit, the body check
-(UTF-8, JSON, nesting).
+environment here. Middleware order (outermost first): CORS (if configured), gzip (answers over
+1 KiB to clients that accept it; never the event stream), the body limit, the body check (UTF-8,
+JSON, nesting).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi" / "openapi.yaml"
+GZIP_MIN_BYTES = 1024
 EXPLORER = Path(__file__).resolve().parents[1] / "web" / "static"
 
 
@@ -71,6 +74,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
         *feed.routes(), *search.routes(), *harmonize.routes(), *trajectory.routes(),
         *geography.routes(),
         Route("/openapi.yaml", openapi_document, methods=["GET"]),
+        Route("/docs", docs_page, methods=["GET"]),
     ]
     if (EXPLORER / "index.html").is_file():
         routes.append(Explorer("/", app=StaticFiles(directory=EXPLORER, html=True),
@@ -83,6 +87,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
             expose_headers=["ETag", "Location"], max_age=600))
+    middleware.append(Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES))
     middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
     middleware.append(Middleware(BodyCheck))
 
@@ -100,6 +105,11 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
 
 def openapi_document(request: Request) -> Response:
     return FileResponse(OPENAPI, media_type="application/yaml")
+
+
+def docs_page(request: Request) -> Response:
+    """The REST API's reference (Redoc, vendored) rendering ``/openapi.yaml``."""
+    return FileResponse(EXPLORER / "docs.html", media_type="text/html")
 
 
 class Explorer(Mount):

@@ -92,8 +92,10 @@ def extras(error: BaseException) -> dict[str, Any]:
     if isinstance(error, errors.TooCostly):
         out.update({k: v for k, v in (("cost", error.cost), ("limit", error.limit))
                     if v is not None})
-    if isinstance(error, errors.AmbiguousReference):
+    if isinstance(error, (errors.AmbiguousReference, errors.CodeNotHeld)):
         out["candidates"] = error.candidates
+    if isinstance(error, errors.CodeNotHeld) and error.successors:
+        out["successors"] = error.successors
     return out
 
 

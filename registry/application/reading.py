@@ -10,10 +10,12 @@ The views it returns live in ``registry.application.views`` and are re-exported 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
+from registry.application.lookups import code_not_held
 from registry.application.views import (
     DIFF_KINDS,
     ActView,
@@ -106,8 +108,7 @@ class Reader:
         idx = self._idx()
         found = idx.by_code(code, at, level, known_at)
         if not found:
-            where = f" at level {level}" if level else ""
-            raise NotFound(f"no organisation holds code {code}{where} on {at.isoformat()}")
+            raise code_not_held(idx, code, at, level, known_at)
         if len(found) > 1:
             levels = ", ".join(sorted(v.level or "?" for v in found))
             raise InvalidInput(f"code {code} is held at several levels on {at.isoformat()} "
@@ -236,6 +237,16 @@ class Reader:
                   known_at: datetime | None = None) -> list[CrosswalkItem]:
         start = self.by_code(code, from_date, level, known_at).unit
         idx = self._idx()
+        items = self._walk(idx, start, from_date, to_date, known_at)
+        if not items:  # ended without a successor (a level abolished): what covers its area
+            items = [CrosswalkItem(start, i.target, i.path, i.source)
+                     for child in idx.children(start.id, from_date, known_at)
+                     for i in self._walk(idx, UnitView.of(child), from_date, to_date, known_at)]
+            items = list({i.target.id: i for i in reversed(items)}.values())
+        return sorted(items, key=lambda i: (bool(i.path), i.target.code or "", i.target.name))
+
+    def _walk(self, idx: ReadIndex, start: UnitView, from_date: date, to_date: date,
+              known_at: datetime | None) -> list[CrosswalkItem]:
         back = to_date < from_date
         lo, hi = (to_date, from_date) if back else (from_date, to_date)
         items: dict[UUID, CrosswalkItem] = {}
@@ -260,8 +271,7 @@ class Reader:
                     step = self._step(idx, e, other, org, len(path) + 1, back, known_at)
                     nxt.append((other, e.on, [*path, step]))
             frontier = nxt
-        return sorted(items.values(), key=lambda i: (bool(i.path), i.target.code or "",
-                                                     i.target.name))
+        return list(items.values())
 
     # differences and changes
 
@@ -351,19 +361,31 @@ class Reader:
     # search, acts, the feed
 
     def search(self, text: str, at: date | None = None, known_at: datetime | None = None,
-               limit: int = 20, field: str = "text") -> list[SearchHit]:
-        """``field`` names the text in errors (``q`` over REST)."""
+               limit: int = 20, level: str | None = None, within: UUID | None = None,
+               field: str = "text") -> list[SearchHit]:
+        """Names (current and former) containing ``text``, and the units that held it as a
+        code; each hit with its chain of superiors on the hit's date. ``within``: only units
+        under that one (on the hit's date). ``field`` names the text in errors (``q`` over
+        REST)."""
         check_limit(limit)
         needle = fold(text)
         if not needle:
             raise InvalidInput("give some text to search for", field)
         idx = self._idx()
+        if within is not None and not idx.exists_ever(within, known_at):
+            raise NotFound(f"organisation {within} is not recorded")
+        hits = []
+        code = text.strip()
+        for org in idx.holders_ever(code):
+            for last, start, end in _spans(idx.versions(org, known_at),
+                                           lambda v: v.code == code):
+                if at is None or (start <= at and (end is None or at < end)):
+                    hits.append(SearchHit(UnitView.of(last), last.name, start, end, 0))
         matching = [(key, orgs) for key, orgs in idx.names() if needle in key]
         if len(matching) > MAX_SEARCH_NAMES:
             raise TooCostly(f"'{text}' is part of {len(matching):,} names (at most "
                             f"{MAX_SEARCH_NAMES:,} are ranked): give more of the name", field,
                             cost=len(matching), limit=MAX_SEARCH_NAMES)
-        hits = []
         for key, orgs in matching:
             for org in orgs:
                 versions = idx.versions(org, known_at)
@@ -375,7 +397,21 @@ class Reader:
         hits.sort(key=lambda h: (h.score, h.unit.kind != "administrative_unit",
                                  LEVELS.get(h.unit.level or "", 9), h.valid_to is not None,
                                  h.name, -h.valid_from.toordinal(), str(h.unit.id)))
-        return hits[:limit]
+        out: list[SearchHit] = []
+        seen = set()
+        for h in hits:
+            if (level is not None and h.unit.level != level) or (h.unit.id, h.valid_from) in seen:
+                continue
+            seen.add((h.unit.id, h.valid_from))
+            on = at or max(h.valid_from, (h.valid_to or date.max) - timedelta(days=1))
+            chain = [UnitView.of(v) for v in idx.ancestors(h.unit.id, on, known_at)]
+            if within is not None and within != h.unit.id and within not in {
+                    u.id for u in chain}:
+                continue
+            out.append(replace(h, superiors=chain))
+            if len(out) == limit:
+                break
+        return out
 
     def acts(self, limit: int = 100, cursor: str | None = None) -> Page[ActView]:
         rows = sorted(self._idx().acts.values(), key=lambda a: a.seq)

@@ -192,6 +192,9 @@ class CrosswalkItem:
     source: UnitView        # the unit at from_date
     target: UnitView        # a unit at to_date that covers (part of) it
     path: list[LineageStep]  # the lineage steps between them; empty when it is the same unit
+    # the unit under the source whose area leads to the target, when the source itself ended
+    # without a successor (a level abolished: its units moved on without it)
+    via: UnitView | None = None
 
     @property
     def edges(self) -> list[str]:
@@ -199,8 +202,9 @@ class CrosswalkItem:
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source.as_dict(), "target": self.target.as_dict(),
-                "same_unit": not self.path, "edges": self.edges,
-                "path": [s.as_dict() for s in self.path]}
+                "same_unit": not self.path and self.via is None, "edges": self.edges,
+                "path": [s.as_dict() for s in self.path],
+                "via": self.via.as_dict() if self.via is not None else None}
 
 
 @dataclass(frozen=True)
@@ -271,12 +275,20 @@ class SearchHit:
     name: str
     valid_from: date        # when the unit carried this name
     valid_to: date | None
-    score: int              # 0 the name, 1 its first words, 2 words, 3 word start, 4 anywhere
+    score: int              # 0 the name or the code, 1 its first words, 2 words, 3 word start, 4 anywhere
+    superiors: list[UnitView] = field(default_factory=list)  # nearest first, on the hit's date
+
+    @property
+    def label(self) -> str:
+        """``Xã Bình Minh · Huyện Thanh Oai · Thành phố Hà Nội``"""
+        return " · ".join([self.name, *(u.name for u in self.superiors)])
 
     def as_dict(self) -> dict[str, Any]:
         return {"unit": self.unit.as_dict(), "name": self.name,
                 "valid_from": _iso(self.valid_from), "valid_to": _iso(self.valid_to),
-                "score": self.score}
+                "score": self.score, "label": self.label,
+                "superiors": [{"id": str(u.id), "code": u.code, "name": u.name,
+                               "level": u.level, "type": u.type} for u in self.superiors]}
 
 
 @dataclass(frozen=True)

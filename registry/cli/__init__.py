@@ -22,6 +22,19 @@ from registry.settings import Settings
 MODULES = ("units", "serve", "imports", "readmodels", "integrity", "backup", "analysis")
 
 
+DESCRIPTION = ("An event-sourced registry of administrative units: every change stored with "
+               "its legal act,\nrebuilt at any date, served over REST and GraphQL.")
+EPILOG = """examples:
+  registry load fixtures                          record the act files in a folder
+  registry show 03388 --at 2025-07-01             the unit holding a code on a date
+  registry crosswalk 106 --from 2025-06-30 --to 2025-07-01
+  registry crosswalk --file codes.csv --from 2025-06-30 --to 2025-07-01
+  registry serve                                  REST /v1, /docs, GraphiQL /graphql, explorer /
+
+Every command takes --database URL (default: $REGISTRY_DATABASE_URL or sqlite:///registry.db);
+`registry COMMAND --help` tells more. Exit status: 0 done, 1 refused or not found, 2 bad input."""
+
+
 def parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -42,8 +55,10 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database", help="database URL (default: $REGISTRY_DATABASE_URL or "
                         "sqlite:///registry.db)")
-    top = argparse.ArgumentParser(prog="registry", description=__doc__.splitlines()[0])
-    sub = top.add_subparsers(dest="command", required=True)
+    top = argparse.ArgumentParser(
+        prog="registry", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in MODULES:
         import_module(f"registry.cli.{name}").register(sub, common)
     return top

@@ -1,7 +1,8 @@
 """``registry import vn-2025 DIR`` and ``registry import insee-cog``: real data recorded as acts.
 
-Each recorded act prints one line; an interrupted import is resumed by running it again (acts
-already recorded are found by their idempotency keys and skipped).
+A progress bar (n/N, rate, time left) on a terminal; one line per act with ``--verbose``. The
+time taken includes the read models' catch-up. An interrupted import is resumed by running it
+again (acts already recorded are found by their idempotency keys and skipped).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from registry.application.service import Recorded, Registry
 from registry.cli import parse_date
+from registry.cli.progress import Bar, bar
 from registry.domain.errors import InvalidInput
 
 IMPORT_ACTOR = "import"
@@ -29,6 +31,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                          help="Vietnam's 2025 reform from a folder laid out like shared/data/vn")
     p.add_argument("folder", type=Path)
     p.add_argument("--actor", default=IMPORT_ACTOR)
+    p.add_argument("--verbose", action="store_true", help="one line per act")
     p.set_defaults(handler=_batched(_vn_2025))
 
     p = kinds.add_parser("insee-cog", parents=[common],
@@ -40,50 +43,68 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="with --units and --events: rewind the unit list to the day before "
                         "the earliest change, register it, and apply every change forwards")
     p.add_argument("--actor", default=IMPORT_ACTOR)
+    p.add_argument("--verbose", action="store_true", help="one line per act")
     p.set_defaults(handler=_batched(_insee_cog))
 
 
-def _batched(handler: Callable[[Registry, argparse.Namespace], int]
+def _batched(handler: Callable[[Registry, argparse.Namespace, Bar], int]
              ) -> Callable[[Registry, argparse.Namespace], int]:
-    """An import records thousands of acts: the read models catch up once, at the end."""
+    """An import records thousands of acts: the read models catch up once, at the end (and
+    the time taken includes that catch-up)."""
 
     def run(registry: Registry, args: argparse.Namespace) -> int:
-        with registry.batch():
-            return handler(registry, args)
+        started = time.perf_counter()
+        with bar(args.verbose) as progress, registry.batch():
+            status = handler(registry, args, progress)
+            progress.finish()
+            progress.start("read models", None)
+        _summary(started)
+        return status
 
     return run
 
 
-def _vn_2025(registry: Registry, args: argparse.Namespace) -> int:
+def _vn_2025(registry: Registry, args: argparse.Namespace, bar: Bar) -> int:
     from registry.importers import vn2025
 
     started = time.perf_counter()
+    steps = vn2025.plan(args.folder)
+    bar.start("acts", len(steps))
 
     def progress(step: Any, result: Recorded) -> None:
         state = "recorded" if result.created else "already recorded"
-        print(f"{time.perf_counter() - started:7.1f}s  {step.label}: {state} "
-              f"({result.events} events)", flush=True)
+        bar.advance(f"{time.perf_counter() - started:7.1f}s  {step.label}: {state} "
+                    f"({result.events} events)")
 
-    results = vn2025.run(registry, args.folder, args.actor, progress)
+    results = vn2025.run(registry, args.folder, args.actor, progress, steps)
     new = sum(r.created for r in results)
     print(f"{len(results)} acts: {new} recorded, {len(results) - new} already there")
-    _summary(started)
     return 0
 
 
-def _insee_cog(registry: Registry, args: argparse.Namespace) -> int:
+def _insee_cog(registry: Registry, args: argparse.Namespace, bar: Bar) -> int:
     from registry.importers import insee
 
     started = time.perf_counter()
+    if args.events is not None and args.events.is_file():
+        bar.start("units" if args.history else "events",
+                  None if args.history else len(insee.read_events(args.events)))
+    else:
+        bar.start("units", None)
+    events_started = False
 
     def progress(line: str) -> None:
-        print(f"{time.perf_counter() - started:7.1f}s  {line}", flush=True)
+        nonlocal events_started
+        if args.history and not events_started and not line.startswith("units on"):
+            events_started = True  # the unit list is registered: now the changes, one by one
+            bar.start("events", len(insee.read_events(args.events)))
+        bar.advance(f"{time.perf_counter() - started:7.1f}s  {line}")
 
     if args.history:
         if args.units is None or args.events is None:
             raise InvalidInput("--history needs --units FILE and --events FILE")
         return _report(insee.load_history(registry, args.units, args.events, args.actor,
-                                          progress), started)
+                                          progress))
     if (args.units is None) == (args.events is None):
         raise InvalidInput("give either --units FILE --as-of DATE or --events FILE")
     if args.units is not None:
@@ -92,28 +113,27 @@ def _insee_cog(registry: Registry, args: argparse.Namespace) -> int:
 
         def recorded(label: str, result: Recorded) -> None:
             state = "recorded" if result.created else "already recorded"
-            print(f"{time.perf_counter() - started:7.1f}s  units on {args.as_of}, {label}: "
-                  f"{state} ({result.events} events)", flush=True)
+            bar.advance(f"{time.perf_counter() - started:7.1f}s  units on {args.as_of}, "
+                        f"{label}: {state} ({result.events} events)")
 
         results = insee.load_units(registry, args.units, args.as_of, args.actor, recorded)
         new = sum(r.created for r in results)
         print(f"{len(results)} acts: {new} recorded, {len(results) - new} already there")
-        _summary(started)
         return 0
 
-    return _report(insee.apply_events(registry, args.events, args.actor, progress), started)
+    return _report(insee.apply_events(registry, args.events, args.actor, progress))
 
 
-def _report(out: Any, started: float) -> int:
+def _report(out: Any) -> int:
     print(f"{out.recorded} events recorded, {out.already} already there, {out.withdrawn} "
           f"withdrawn, {out.skipped_before_list} on or before the loaded list, "
           f"{len(out.refused)} refused")
     for label, reason in out.refused[:20]:
         print(f"  refused {label}: {reason}", file=sys.stderr)
-    _summary(started)
     return 1 if out.refused else 0
 
 
 def _summary(started: float) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"took {time.perf_counter() - started:.1f}s, peak memory {peak:.0f} MB")
+    print(f"took {time.perf_counter() - started:.1f}s (read models included), peak memory "
+          f"{peak:.0f} MB")

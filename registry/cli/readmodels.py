@@ -8,12 +8,20 @@ import csv
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from registry import bootstrap
+from registry.application.lookups import (
+    BULK_COLUMNS,
+    EXPORT_COLUMNS,
+    bulk_crosswalk,
+    export_rows,
+    unit_ref,
+)
 from registry.application.reading import Reader, UnitView
 from registry.cli import parse_date, parse_moment
-from registry.domain.errors import NotFound
+from registry.domain.errors import InvalidInput
 from registry.settings import Settings
 
 
@@ -34,7 +42,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=None, help="hops (default: all, transitively)")
 
     p = _query(sub, common, "crosswalk", "the units that cover a unit on another date", _crosswalk)
-    p.add_argument("code")
+    p.add_argument("code", nargs="?", help="one code (or --file)")
+    p.add_argument("--file", type=Path, help="CSV with a 'code' column: every code, one CSV row "
+                   "per code and covering unit on stdout")
     p.add_argument("--level")
     p.add_argument("--from", dest="from_date", type=parse_date, required=True)
     p.add_argument("--to", dest="to_date", type=parse_date, default=None,
@@ -44,18 +54,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                _diff)
     p.add_argument("--from", dest="from_date", type=parse_date, required=True)
     p.add_argument("--to", dest="to_date", type=parse_date, required=True)
-    p.add_argument("--within", help="code of a unit: only its subtree (on either date)")
+    p.add_argument("--within", help="code (or id) of a unit: only its subtree (on either date)")
     p.add_argument("--level", help="level of the --within code")
 
     p = _query(sub, common, "search", "units by name, current or historical", _search)
     p.add_argument("text")
     p.add_argument("--at", type=parse_date, default=None, help="only names borne on this date")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--level", help="only units of this level")
+    p.add_argument("--within", help="code (or id) of a unit: only units under it")
 
     p = _query(sub, common, "export", "every unit on a date, as CSV or JSON", _export)
     p.add_argument("--at", type=parse_date, default=None, help="default: today")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--within", help="code of a unit: only its subtree")
+    p.add_argument("--within", help="code (or id) of a unit: only its subtree")
     p.add_argument("--level", help="level of the --within code")
 
 
@@ -132,6 +144,10 @@ def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:
 def _crosswalk(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     to_date = args.to_date or date.today()
+    if (args.code is None) == (args.file is None):
+        raise InvalidInput("give one code or --file, not both", "code")
+    if args.file is not None:
+        return _crosswalk_file(reader, args, to_date)
     items = reader.crosswalk(args.code, args.level, args.from_date, to_date, args.known_at)
     if args.json:
         _print_json([i.as_dict() for i in items])
@@ -141,22 +157,39 @@ def _crosswalk(settings: Settings, url: str, args: argparse.Namespace) -> int:
     for i in items:
         how = "same unit" if not i.path else " → ".join(
             f"{s.change} ({s.edge})" for s in i.path)
+        via = f", through {_unit_text(i.via)}" if i.via is not None else ""
         print(f"{_unit_text(i.source)} on {args.from_date} → {_unit_text(i.target)} on "
-              f"{to_date}: {how}")
+              f"{to_date}: {how}{via}")
+    return 0
+
+
+def _crosswalk_file(reader: Reader, args: argparse.Namespace, to_date: date) -> int:
+    try:
+        with args.file.open(encoding="utf-8-sig", newline="") as f:
+            table = list(csv.DictReader(f))
+    except OSError as e:
+        raise InvalidInput(f"cannot read {args.file}: {e.strerror}", "--file") from None
+    if table and "code" not in table[0]:
+        raise InvalidInput(f"{args.file} has no 'code' column", "--file")
+    codes = [row["code"].strip() for row in table if (row.get("code") or "").strip()]
+    rows = bulk_crosswalk(reader, codes, args.level, args.from_date, to_date, args.known_at)
+    if args.json:
+        _print_json(rows)
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=BULK_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    missing = {r["code"] for r in rows if r["status"] != "ok"}
+    print(f"registry: {len(codes)} codes, {len(set(codes)) - len(missing)} covered on {to_date}, "
+          f"{len(missing)} not", file=sys.stderr)
     return 0
 
 
 def _within(reader: Reader, args: argparse.Namespace, *dates: date) -> Any:
+    """``--within``: a unit's id, or a code it holds on one of ``dates`` (as in the REST API)."""
     if not args.within:
         return None
-    last: NotFound | None = None
-    for on in dates:
-        try:
-            return reader.by_code(args.within, on, args.level, args.known_at).unit.id
-        except NotFound as e:  # not on this date: try the other one
-            last = e
-    assert last is not None
-    raise last
+    return unit_ref(reader, args.within, dates, args.known_at, "--within", args.level)
 
 
 def _diff(settings: Settings, url: str, args: argparse.Namespace) -> int:
@@ -185,7 +218,9 @@ def _diff(settings: Settings, url: str, args: argparse.Namespace) -> int:
 
 def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
-    hits = reader.search(args.text, args.at, args.known_at, args.limit)
+    within = (unit_ref(reader, args.within, (args.at or date.today(),), args.known_at,
+                       "--within") if args.within else None)
+    hits = reader.search(args.text, args.at, args.known_at, args.limit, args.level, within)
     if args.json:
         _print_json([h.as_dict() for h in hits])
         return 0
@@ -193,31 +228,20 @@ def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
         print("no unit bears that name" + (f" on {args.at}" if args.at else ""))
     for h in hits:
         span = f"{h.valid_from} → {h.valid_to or '…'}"
-        print(f"{h.name} ({h.unit.code or '—'})  {h.unit.type} · {h.unit.level or '—'}  "
+        print(f"{h.label} ({h.unit.code or '—'})  {h.unit.level or h.unit.type}  "
               f"{span}  id {h.unit.id}")
     return 0
-
-
-CSV_COLUMNS = ("type", "code", "name", "parent_code", "kind", "level", "valid_from", "valid_to",
-               "id", "parent_id")
 
 
 def _export(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     on = args.at or date.today()
     within = _within(reader, args, on)
-    units = reader.snapshot(on, within, args.known_at)
-    codes = {u.id: u.code for u in units}
-    rows = []
-    for u in units:
-        parent_code = codes.get(u.parent_id) if u.parent_id else None
-        if u.parent_id and u.parent_id not in codes:
-            parent_code = reader.unit(u.parent_id, on, args.known_at).code
-        rows.append({**u.as_dict(), "parent_code": parent_code})
+    rows = export_rows(reader, reader.snapshot(on, within, args.known_at), on, args.known_at)
     if args.format == "json" or args.json:
         _print_json({"at": on.isoformat(), "units": rows})
         return 0
-    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore",
+    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, extrasaction="ignore",
                             lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)

@@ -70,7 +70,7 @@ def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
     shown = f"[{host}]" if ":" in host else host
     print(f"registry: serving {database.shown}", file=sys.stderr)  # password masked
     print(f"registry: GraphiQL at http://{shown}:{port}/graphql, REST at "
-          f"http://{shown}:{port}/v1 (contract: /openapi.yaml), explorer at "
+          f"http://{shown}:{port}/v1 (contract: /openapi.yaml, reference: /docs), explorer at "
           f"http://{shown}:{port}/", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, access_log=not args.no_access_log,
                 log_level="info", proxy_headers=False)

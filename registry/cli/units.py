@@ -8,9 +8,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from registry import bootstrap
 from registry.application import queries
 from registry.application.service import Registry
 from registry.cli import parse_date, parse_moment
+from registry.domain.errors import NotFound
+from registry.settings import Settings
 
 CLI_ACTOR = "cli"
 
@@ -58,7 +61,7 @@ def _load(registry: Registry, args: argparse.Namespace) -> int:
 def _show(registry: Registry, args: argparse.Namespace) -> int:
     on = args.at or date.today()
     with registry.reading(args.known_at) as tl:
-        v = queries.by_code(tl, args.code, on, args.level)
+        v = _held(tl, args, on)
         out = queries.describe(tl, v, on)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -72,10 +75,22 @@ def _show(registry: Registry, args: argparse.Namespace) -> int:
     return 0
 
 
+def _held(tl: Any, args: argparse.Namespace, on: date) -> Any:
+    """The unit holding the code; if none does, the read side says what became of the code
+    (its last holder's fate, or near codes), as the REST API does."""
+    try:
+        return queries.by_code(tl, args.code, on, args.level)
+    except NotFound:
+        url = args.database or Settings.from_env().database_url
+        bootstrap.build_reader(url, max_lag=float("inf")).by_code(
+            args.code, on, args.level, args.known_at)
+        raise
+
+
 def _tree(registry: Registry, args: argparse.Namespace) -> int:
     on = args.at or date.today()
     with registry.reading(args.known_at) as tl:
-        root = queries.by_code(tl, args.code, on, args.level)
+        root = _held(tl, args, on)
         out = queries.tree(tl, root, on, args.depth)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -122,3 +122,14 @@ class TooCostly(InvalidInput):
         super().__init__(message, field)
         self.cost = cost
         self.limit = limit
+
+
+class CodeNotHeld(NotFound):
+    """No unit holds a code on a date; ``candidates`` are near codes that some unit held (a
+    mistyped or unpadded code), ``successors`` the units that took over from its last holder."""
+
+    def __init__(self, message: str, candidates: list[str],
+                 successors: list[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+        self.successors = successors

@@ -323,7 +323,8 @@ def province_resolution(rows: list[dict[str, str]], before: list[dict[str, str]]
 # -- recording ---------------------------------------------------------------------------
 
 def run(registry: Registry, folder: Path, actor: str,
-        progress: Callable[[Step, Recorded], None] | None = None) -> list[Recorded]:
+        progress: Callable[[Step, Recorded], None] | None = None,
+        steps: list[Step] | None = None) -> list[Recorded]:
     """Record every act of the reform; acts already recorded are skipped (resume).
 
     A province the registry already holds on 2025-06-30, or a resolution already recorded under
@@ -331,7 +332,7 @@ def run(registry: Registry, folder: Path, actor: str,
     again: the progress line names the act that holds it.
     """
     results = []
-    for step in plan(folder):
+    for step in plan(folder) if steps is None else steps:  # the caller's plan, if it counted it
         result = _recorded_elsewhere(registry, step)
         if result is None:
             try:

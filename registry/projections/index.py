@@ -146,6 +146,10 @@ class ReadIndex:
                 out.append(v)
         return out
 
+    def codes(self) -> Iterable[str]:
+        """Every code any unit ever held."""
+        return self._by_code.keys()
+
     def holders_ever(self, code: str) -> set[UUID]:
         return self._by_code.get(code, set())
 

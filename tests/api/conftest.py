@@ -108,3 +108,47 @@ def writable_api(database_url: str, lai_chau_paths: list[Path]) -> Iterator[Api]
     load(registry, lai_chau_paths, "cli")
     registry.log.close()
     yield from start(database_url)
+
+
+@dataclass
+class Live:
+    """The application served by uvicorn on a free loopback port (for clients that need a real
+    socket: generated clients, event streams)."""
+    base: str
+    api: Api
+
+
+def serve(api: Api) -> Iterator[Live]:
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(api.client.app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off",
+                                           timeout_graceful_shutdown=5))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    started = threading.Event()
+    while not started.wait(0.05):
+        if server.started:
+            started.set()
+        elif not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+    try:
+        yield Live(f"http://127.0.0.1:{port}", api)
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def live(loaded_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """A live server over a copy of the loaded registry (tests may record acts)."""
+    path = tmp_path_factory.mktemp("live") / "registry.db"
+    shutil.copy(loaded_sqlite, path)
+    for api in start(f"sqlite:///{path}"):
+        yield from serve(api)

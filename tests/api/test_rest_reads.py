@@ -87,7 +87,8 @@ def test_changes_snapshot_acts_and_feed_answer_in_their_documented_shapes(api: A
     assert len(changes["items"]) == 5 and changes["next"]
     csv = api.client.get("/v1/snapshot", params={"at": "2025-07-01", "format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0].startswith("id,code,name,kind,type,level,parent_id")
+    assert csv.text.splitlines()[0] == ("type,code,name,parent_code,kind,level,valid_from,"
+                                        "valid_to,id,parent_id")
     acts = api.client.get("/v1/acts").json()["items"]
     assert "1670/NQ-UBTVQH15" in {a["number"] for a in acts}
     one = api.client.get(f"/v1/acts/{acts[0]['id']}").json()

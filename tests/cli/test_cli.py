@@ -79,7 +79,8 @@ def test_unknown_code_and_bad_date_are_clear_errors(tmp_path):
     unknown = subprocess.run(cmd + ["show", "99999", "--at", "2025-01-01"],
                              capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert unknown.returncode == 1
-    assert unknown.stderr.strip() == "registry: no organisation holds code 99999 on 2025-01-01"
+    assert unknown.stderr.strip() == ("registry: no unit holds code 99999 on 2025-01-01, nor "
+                                      "ever did")
     bad = subprocess.run(cmd + ["show", "03388", "--at", "2025-02-30"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert bad.returncode == 2 and "'2025-02-30' is not a date" in bad.stderr
@@ -95,3 +96,12 @@ def test_an_unsupported_database_url_is_one_line(capsys):
 def test_an_unreachable_database_is_one_line(capsys):
     code, _, err = run(capsys, "show", "12", "--database", "postgresql://postgres@127.0.0.1:1/x")
     assert code == 1 and err.startswith("registry: OperationalError") and err.count("\n") == 1
+
+
+def test_the_help_reads_as_plain_text_with_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: registry [-h] COMMAND ...")
+    assert "``" not in out and "examples:" in out
+    assert "crosswalk --file codes.csv" in out

@@ -115,10 +115,15 @@ def test_an_interrupted_import_resumes_without_recording_anything_twice(
         vn2025.run(registry, shared_data / "vn", "test-import", interrupt_after_three)
     registry.log.close()
 
-    assert main(["import", "vn-2025", str(shared_data / "vn"), "--database", url]) == 0
+    assert main(["import", "vn-2025", str(shared_data / "vn"), "--database", url,
+                 "--verbose"]) == 0
     printed = capsys.readouterr().out
     assert "98 acts: 95 recorded, 3 already there" in printed
     assert f"{done[2]}: already recorded" in printed
+    assert main(["import", "vn-2025", str(shared_data / "vn"), "--database", url]) == 0
+    quiet = capsys.readouterr().out.splitlines()  # no terminal: no bar, no line per act
+    assert quiet[0] == "98 acts: 0 recorded, 98 already there"
+    assert len(quiet) == 2 and quiet[1].startswith("took ") and "(read models included)" in quiet[1]
 
     resumed = bootstrap.build(url)
     assert not any(r.created for r in vn2025.run(resumed, shared_data / "vn", "test-import"))

@@ -164,7 +164,8 @@ def run(capsys, *args: str) -> tuple[int, str]:
 
 def test_search_ignores_diacritics_and_finds_historical_names(lai_chau, capsys):
     _, out = run(capsys, "search", "doan ket", "--at", "2025-06-30", "--database", lai_chau.url)
-    assert out.splitlines()[0].startswith("Phường Đoàn Kết (03389)")
+    assert out.splitlines()[0].startswith(
+        "Phường Đoàn Kết · Thành phố Lai Châu · Tỉnh Lai Châu (03389)")
     _, out = run(capsys, "search", "lai chau", "--database", lai_chau.url)
     assert out.splitlines()[0].startswith("Tỉnh Lai Châu (12)")
     hits = lai_chau.reader.search("PHUONG DOAN KET")

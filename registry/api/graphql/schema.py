@@ -20,6 +20,7 @@ from registry.api.graphql.limits import DocumentCaches, QueryLimits
 from registry.api.graphql.unit import Unit
 from registry.api.rest.acts import scoped_key
 from registry.api.services import recorder
+from registry.application.lookups import unit_ref
 from registry.domain.errors import InvalidInput, RegistryError
 
 MAX_PAGE = 1000
@@ -130,9 +131,12 @@ class Query:
                       after: str | None = None) -> ChangePage:
         reader = info.context.services.reader
         known = _moment(known_at)
-        inside = _uuid(within, "within") if within is not None else None
-        page = await run_in_threadpool(
-            lambda: reader.changes(from_, to, inside, known, limit=_first(first), cursor=after))
+
+        def read() -> Any:  # ``within``: a unit's id, or a code it holds on either date
+            inside = (unit_ref(reader, str(within), (to, from_), known) if within is not None
+                      else None)
+            return reader.changes(from_, to, inside, known, limit=_first(first), cursor=after)
+        page = await run_in_threadpool(read)
         return ChangePage(items=[Change.from_row(c.as_dict(), known) for c in page.items],
                           next=page.next)
 

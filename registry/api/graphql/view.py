@@ -1,10 +1,17 @@
-"""``/graphql``: strawberry's ASGI view with a typed context and fresh loaders per request."""
+"""``/graphql``: strawberry's ASGI view with a typed context and fresh loaders per request.
+
+In a browser it serves GraphiQL from the registry's own vendored files (strawberry's page would
+load React and GraphiQL from a public CDN: blank on a network without internet)."""
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -26,6 +33,9 @@ class RegistryGraphQL(GraphQL[Context, None]):
             return orjson.dumps(too_large(len(encoded), self.max_response_bytes))
         return encoded
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_page())
+
     async def get_context(self, request: Any, response: Any) -> Context:
         found = services(request)
         return Context(request=request, response=response, services=found,
@@ -38,6 +48,11 @@ def too_large(size: int, limit: int) -> dict[str, Any]:
     kind = problems.kind_of(error)
     return {"data": None, "errors": [{"message": str(error), "extensions": {
         "code": kind.graphql_code, "type": kind.type, **problems.extras(error)}}]}
+
+
+@cache
+def graphiql_page() -> str:
+    return (files("registry.web") / "static" / "graphiql.html").read_text(encoding="utf-8")
 
 
 def graphql_route(max_response_bytes: int) -> Route:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from registry.api.responses import JSON
+from registry.api.rest.paging import page as page_response
 from registry.api.rest.params import Params
 from registry.api.rest.units import MAX_LIMIT
 from registry.api.services import recorder, services
@@ -34,7 +35,7 @@ def list_acts(request: Request) -> Response:
     p = Params(request, ("limit", "cursor"))
     page = services(request).reader.acts(limit=p.integer("limit", 100, 1, MAX_LIMIT),
                                          cursor=p.text("cursor"))
-    return JSON({"items": [a.as_dict() for a in page.items], "next": page.next})
+    return page_response(request, [a.as_dict() for a in page.items], page.next)
 
 
 def get_act(request: Request) -> Response:

@@ -20,13 +20,15 @@ CACHE_CONTROL = "public, no-cache"  # cacheable, but revalidated: a backfill may
 CACHE_CONTROL_BYTES = CACHE_CONTROL.encode()
 
 
-def frozen_tag(request: Request, dates: list[date], known_at: object) -> str | None:
+def frozen_tag(request: Request, dates: list[date], known_at: object,
+               variant: str = "") -> str | None:
+    """``variant`` tells apart answers to one address in different media types."""
     if known_at is not None or not dates or max(dates) >= today():
         return None
     last = services(request).reader.last_change()
     stamp = int(last.timestamp() * 1_000_000) if last else 0
     scope = request.scope
-    where = zlib.crc32(scope["query_string"], zlib.crc32(scope["path"].encode()))
+    where = zlib.crc32(scope["query_string"], zlib.crc32((scope["path"] + variant).encode()))
     return f'"{stamp:x}-{where:08x}"'
 
 

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
-from registry.api.rest.params import Params
+from registry.api.rest.params import Params, unit_ref
 from registry.api.services import services
 from registry.application.analysis.geography import common_geography
 from registry.domain.errors import NotFound
@@ -17,8 +17,9 @@ from registry.domain.errors import NotFound
 def geography(request: Request) -> Response:
     p = Params(request, ("from", "to", "level", "within", "known_at"))
     start, end = p.date("from", required=True), p.date("to", required=True)
-    level, within, known_at = p.text("level") or "commune", p.uuid("within"), p.moment()
+    level, known_at = p.text("level") or "commune", p.moment()
     assert start is not None and end is not None
+    within = unit_ref(request, p.text("within"), (start, end), known_at)
 
     def build() -> Response:
         idx = services(request).reader.source.index()

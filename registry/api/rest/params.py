@@ -8,6 +8,8 @@ from uuid import UUID
 
 from starlette.requests import Request
 
+from registry.api.services import services
+from registry.application.lookups import unit_ref as _unit_ref
 from registry.domain.errors import InvalidInput
 
 MAX_TEXT = 200
@@ -104,6 +106,14 @@ class Params:
         if not value or len(value) > MAX_TEXT:
             raise InvalidInput(f"between 1 and {MAX_TEXT} characters", name)
         return value
+
+
+def unit_ref(request: Request, ref: str | None, dates: tuple[date, ...],
+             known_at: datetime | None, field: str = "within") -> UUID | None:
+    """A unit named by its id or by a code it holds on one of ``dates``."""
+    if ref is None:
+        return None
+    return _unit_ref(services(request).reader, ref, dates, known_at, field)
 
 
 def parse_uuid(value: str, name: str) -> UUID:

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from registry.api.responses import JSON
 from registry.api.rest.caching import conditional, frozen_tag
+from registry.api.rest.paging import page as page_response
 from registry.api.rest.params import Params
 from registry.api.services import services
 
@@ -32,7 +33,7 @@ def list_units(request: Request) -> Response:
 
     def build() -> Response:
         page = services(request).reader.units(at, **kwargs)
-        return JSON({"items": [u.as_dict() for u in page.items], "next": page.next})
+        return page_response(request, [u.as_dict() for u in page.items], page.next)
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 
@@ -55,7 +56,7 @@ async def children(request: Request) -> Response:
     def build() -> Response:
         page = services(request).reader.children(unit_id, at, known_at, limit=limit,
                                                  cursor=cursor)
-        return JSON({"items": [u.as_dict() for u in page.items], "next": page.next})
+        return page_response(request, [u.as_dict() for u in page.items], page.next)
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 

@@ -9,9 +9,19 @@ export class ApiError extends Error {
 }
 
 const cache = new Map();
+let knownAt = null;
+
+/** Answers as the registry knew them at `moment` (ISO date-time, UTC), or now (null). */
+export function setKnownAt(moment) {
+  knownAt = moment || null;
+}
+
+// Every read of units takes known_at; the acts list and the feed are the log as it is.
+const TAKES_KNOWN_AT = /^\/v1\/(units|codes|snapshot|changes|search|crosswalk)/;
 
 /** GET a JSON document; identical requests share one promise (the registry's past does not move). */
 export function get(path, params = {}) {
+  if (knownAt && TAKES_KNOWN_AT.test(path)) params = { known_at: knownAt, ...params };
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== "") query.set(k, v);
@@ -73,6 +83,12 @@ export const act = (id) => get(`/v1/acts/${id}`);
 
 export const codeAt = (code, at, level) => get(`/v1/codes/${encodeURIComponent(code)}`, { at, level });
 
+/** Every unit on `at` (the whole country), flat, each with its parent_id. */
+export async function snapshot(at) {
+  const rows = await get("/v1/snapshot", { at });
+  return rows.items.map(unit);
+}
+
 /** Every unit under `id` on `at` (not `id` itself), flat, each with its parent_id. */
 export async function subtree(id, at) {
   const rows = await get("/v1/snapshot", { at, within: id, format: "json" });
@@ -80,7 +96,9 @@ export async function subtree(id, at) {
   return list.map(unit).filter((u) => u.id !== id);
 }
 
-export const changes = (from, to, within) => all("/v1/changes", { from, to, within });
+// A national day of changes holds some 35,000 facts: read them all, a thousand at a time.
+export const changes = (from, to, within) =>
+  all("/v1/changes", { from, to, within, limit: 1000 }, 200000);
 
 export const lineage = async (id, direction, depth = 1) => {
   const body = await get(`/v1/units/${id}/lineage`, { direction, depth });

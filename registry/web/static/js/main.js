@@ -1,6 +1,7 @@
 // The explorer: one page, four views, and a URL that holds the view, the unit and the dates.
 //   #/tree?unit=<id>&at=2025-07-01      #/changes?unit=<id>&from=…&to=…
 //   #/lineage?unit=<id>&at=…            #/unit?unit=<id>            (&lang=en on any of them)
+//   #/tree?at=…  (no unit: the whole country)                        (&known=<moment> on any)
 
 import * as api from "./api.js";
 import { setLang, lang, t, term } from "./i18n.js";
@@ -15,7 +16,7 @@ import { h, clear, fill } from "./dom.js";
 const VIEWS = { tree: renderTree, changes: renderChanges, lineage: renderLineage, unit: renderUnit };
 const $ = (id) => document.getElementById(id);
 
-const state = { view: "tree", unit: null, at: null, from: null, to: null, lang: "vi" };
+const state = { view: "tree", unit: null, at: null, from: null, to: null, lang: "vi", known: null };
 let changeDays = [];          // effective dates of every recorded act, ISO, ascending
 let renderCount = 0;
 let showOnSlider = () => {};  // set once the change days are known
@@ -29,6 +30,7 @@ function readUrl() {
   state.from = validDate(p.get("from")) ?? state.from;
   state.to = validDate(p.get("to")) ?? state.to;
   state.lang = p.get("lang") ?? localStorage.getItem("registry.lang") ?? "vi";
+  state.known = validMoment(p.get("known"));
 }
 
 export function urlFor(patch = {}) {
@@ -42,6 +44,7 @@ export function urlFor(patch = {}) {
     p.set("at", s.at);
   }
   if (s.lang !== "vi") p.set("lang", s.lang);
+  if (s.known) p.set("known", s.known);
   return `#/${s.view}?${p}`;
 }
 
@@ -55,6 +58,19 @@ export function navigate(patch, { replace = false } = {}) {
 
 function validDate(value) {
   return value && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null;
+}
+
+/** A moment as the known-at control writes it (UTC, to the minute), or null. */
+function validMoment(value) {
+  return value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/.test(value)
+    && !Number.isNaN(Date.parse(value)) ? value : null;
+}
+
+/** A UTC moment as a datetime-local control shows it (the browser's local time). */
+function localInput(iso) {
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 function defaultDay() {
@@ -71,6 +87,8 @@ async function render() {
   const count = ++renderCount;
   const ctx = { current: () => count === renderCount, state: { ...state }, navigate, urlFor };
   setLang(state.lang);
+  api.setKnownAt(state.known);
+  $("known").value = state.known ? localInput(state.known) : "";
   $("lang").textContent = state.lang === "vi" ? "EN" : "VI";
   for (const a of document.querySelectorAll(".tabs a")) {
     a.href = urlFor({ view: a.dataset.view });
@@ -109,10 +127,6 @@ async function fillPicker(ctx) {
   const picker = $("unit-picker");
   const top = await api.provinces(state.at).catch(() => []);
   if (!ctx.current()) return;
-  if (!state.unit && top.length && state.view !== "unit" && state.view !== "lineage") {
-    state.unit = top[0].id;
-    history.replaceState(null, "", urlFor());
-  }
   // Grouped by kind: the provinces first, then each line's top organisations.
   const kinds = [...new Set(top.map((u) => u.kind))].sort((a, b) =>
     (b === "administrative_unit") - (a === "administrative_unit") || a.localeCompare(b));
@@ -123,6 +137,8 @@ async function fillPicker(ctx) {
     if (!ctx.current()) return;
     options.unshift(h("option", { value: state.unit }, chosen ? label(chosen) : "—"));
   }
+  // No unit: the whole country (the structure view's starting point).
+  options.unshift(h("option", { value: "" }, t("country")));
   clear(picker).append(...options);
   picker.value = state.unit ?? "";
 }
@@ -193,7 +209,13 @@ function setupDateControl() {
       if (validDate(e.target.value)) navigate({ [id]: e.target.value });
     });
   }
-  $("unit-picker").addEventListener("change", (e) => navigate({ unit: e.target.value }));
+  $("unit-picker").addEventListener("change", (e) => navigate({ unit: e.target.value || null }));
+  $("known").addEventListener("change", (e) => {
+    // datetime-local is the browser's local time; the registry's moments are UTC.
+    const value = e.target.value;
+    const moment = value ? new Date(value).toISOString().slice(0, 16) + "Z" : null;
+    navigate({ known: moment });
+  });
 }
 
 async function start() {

@@ -45,10 +45,19 @@ function withSources(facts) {
     if (kind === "begun") began.set(item.unit.id, item);
     items.push(item);
   }
+  // A unit that took others in without beginning (an absorption) gets an item of its own.
+  const received = new Map();
   for (const f of facts) {
-    if (f.kind !== "derived" || !began.has(f.unit.id)) continue;
+    if (f.kind !== "derived") continue;
     const source = names.get(f.values?.source);
-    if (source) began.get(f.unit.id).sources.push(source);
+    if (!source) continue;
+    if (!began.has(f.unit.id) && !received.has(f.unit.id)) {
+      const item = { kind: "received", on: f.on, unit: api.unit(f.unit), act: f.act ?? {},
+        clause: f.clause, values: {}, sources: [] };
+      received.set(f.unit.id, item);
+      items.push(item);
+    }
+    (began.get(f.unit.id) ?? received.get(f.unit.id)).sources.push(source);
   }
   return items;
 }
@@ -86,12 +95,34 @@ function actSection(act, items, ctx) {
     act.title ? h("p", { class: "act-title" }, act.title) : null,
     h("p", { class: "kinds" }, [...kinds].map(([k, n]) =>
       h("span", { class: `chip k-${k}` }, `${term("change", k)} ${n}`))),
-    h("details", { class: "clauses", open: clauses.size <= 60 },
-      h("summary", {}, `${t("diff.clauses")} (${[...clauses.keys()].filter(Boolean).length})`),
-      h("dl", {}, [...clauses].sort(clauseOrder).map(([clause, list]) => [
-        h("dt", {}, clause || "—"),
-        h("dd", {}, h("ul", {}, list.sort(itemOrder).map((item) => change(item, ctx)))),
-      ]))));
+    clauses.size === 1 && clauses.has("") ? byNewUnit(items, ctx)
+      : h("details", { class: "clauses", open: clauses.size <= 60 },
+        h("summary", {}, `${t("diff.clauses")} (${[...clauses.keys()].filter(Boolean).length})`),
+        h("dl", {}, [...clauses].sort(clauseOrder).map(([clause, list]) => [
+          h("dt", {}, clause || "—"),
+          h("dd", {}, h("ul", {}, list.sort(itemOrder).map((item) => change(item, ctx)))),
+        ]))));
+}
+
+/** An act recorded without clauses (a national list): each new unit with the units it came
+ * from (sources → new unit), then whatever else changed. */
+function byNewUnit(items, ctx) {
+  const made = items.filter((i) => i.kind === "begun" || i.kind === "received").sort(itemOrder);
+  const sources = new Set(made.flatMap((i) => i.sources.map((s) => s.id)));
+  const others = items.filter((i) => i.kind !== "begun" && i.kind !== "received"
+    && !(i.kind === "ended" && sources.has(i.unit.id))).sort(itemOrder);
+  return h("div", { class: "by-unit" },
+    made.length ? h("details", { class: "new-units", open: made.length <= 200 },
+      h("summary", {}, t("diff.by_unit", { n: made.length })),
+      h("ul", {}, made.map((item) => h("li", { class: "made", "data-id": item.unit.id },
+        item.sources.length ? h("span", { class: "sources" },
+          item.sources.map((s) => `${s.name}${s.code ? ` (${s.code})` : ""}`).join(", "),
+          " → ") : null,
+        h("a", { href: ctx.urlFor({ view: "unit", unit: item.unit.id }) }, item.unit.name),
+        item.unit.code ? h("span", { class: "code" }, item.unit.code) : null)))) : null,
+    others.length ? h("details", { class: "others", open: others.length <= 200 },
+      h("summary", {}, t("diff.others", { n: others.length })),
+      h("ul", {}, others.map((item) => change(item, ctx)))) : null);
 }
 
 function change(item, ctx) {
@@ -106,7 +137,7 @@ function change(item, ctx) {
 
 function describe(item) {
   const v = item.values;
-  if (item.kind === "begun" && item.sources.length) {
+  if ((item.kind === "begun" || item.kind === "received") && item.sources.length) {
     return `← ${item.sources.map((s) => s.name).join(", ")}`;
   }
   if (item.kind === "renamed" && v.name) return `→ ${v.name}`;
@@ -115,7 +146,7 @@ function describe(item) {
   return "";
 }
 
-const KIND_ORDER = ["ended", "begun", "renamed", "recoded", "reclassified", "moved"];
+const KIND_ORDER = ["ended", "begun", "received", "renamed", "recoded", "reclassified", "moved"];
 const itemOrder = (x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind)
   || (x.unit.code ?? "").localeCompare(y.unit.code ?? "");
 

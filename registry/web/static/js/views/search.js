@@ -1,5 +1,6 @@
 // Search as you type over current and former names; the server ignores case and diacritics
-// ("doan ket" finds Đoàn Kết). Each hit shows the dates its name was valid.
+// ("doan ket" finds Đoàn Kết), and codes (00004). Each hit shows its superiors and the dates its
+// name was valid.
 
 import * as api from "../api.js";
 import { h, clear } from "../dom.js";
@@ -13,6 +14,7 @@ export async function searchNames(q) {
   const body = await api.get("/v1/search", { q, limit: 20 });
   return body.items.map((hit) => ({
     ...api.unit(hit.unit), name: hit.name, valid_from: hit.valid_from, valid_to: hit.valid_to,
+    superiors: (hit.superiors ?? []).map((s) => s.name),
   }));
 }
 
@@ -41,6 +43,7 @@ export function attachSearch(input, list, onPick) {
         h("span", { class: "name" }, hit.name),
         hit.code ? h("span", { class: "code" }, hit.code) : null,
         h("span", { class: "type" }, hit.type ?? ""),
+        hit.superiors.length ? h("span", { class: "superiors" }, hit.superiors.join(" · ")) : null,
         h("span", { class: hit.valid_to ? "when former" : "when current" },
           `${fmtDate(hit.valid_from)} – ${hit.valid_to ? fmtDate(lastDay(hit.valid_to)) : t("present")}`,
           " · ", hit.valid_to ? t("search.former") : t("search.current")))));

@@ -10,7 +10,7 @@ const LEVEL_ORDER = ["province", "district", "commune"];
 export async function renderTree(ctx, main) {
   const { unit: id, at } = ctx.state;
   if (!id) {
-    fill(main, h("p", { class: "hint" }, t("unit.pick")));
+    await renderCountry(ctx, main);
     return;
   }
   fill(main, h("p", { class: "loading" }, t("loading")));
@@ -52,6 +52,46 @@ export async function renderTree(ctx, main) {
       ? h("ul", { class: "tree" }, node(root, children, ctx, 0))
       : h("p", { class: "hint" }, t("tree.empty")),
   );
+}
+
+/** The whole country on a date: the counts per level, then every province with its own counts;
+ * a province's name drills down into its tree. */
+async function renderCountry(ctx, main) {
+  const { at } = ctx.state;
+  fill(main, h("p", { class: "loading" }, t("loading")));
+  const units = (await api.snapshot(at)).filter((u) => u.kind === "administrative_unit");
+  if (!ctx.current()) return;
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const top = (u) => {
+    let seen = 0;
+    while (u.parent_id && byId.has(u.parent_id) && seen++ < 20) u = byId.get(u.parent_id);
+    return u;
+  };
+  const under = new Map();
+  for (const u of units) {
+    const root = top(u);
+    if (!under.has(root.id)) under.set(root.id, []);
+    if (root.id !== u.id) under.get(root.id).push(u);
+  }
+  const provinces = units.filter((u) => !u.parent_id || !byId.has(u.parent_id)).sort(byCode);
+  const levels = [...new Set(units.map((u) => u.level ?? "other"))]
+    .filter((l) => l !== "province").sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  fill(main,
+    h("h1", { class: "title" }, t("country.title")),
+    h("p", { class: "subtitle" }, t("tree.as_of", { date: fmtDate(at) }), " · ",
+      t("country.units", { n: units.length })),
+    counts(units),
+    h("table", { class: "country" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("country.province")), h("th", {}, ""),
+        ...levels.map((l) => h("th", { class: "num" }, term("level", l))))),
+      h("tbody", {}, provinces.map((p) => {
+        const mine = under.get(p.id) ?? [];
+        return h("tr", { "data-id": p.id, "data-code": p.code ?? "" },
+          h("td", {}, h("a", { class: "name", href: ctx.urlFor({ unit: p.id }) }, p.name)),
+          h("td", { class: "code" }, p.code ?? ""),
+          ...levels.map((l) => h("td", { class: "num", "data-level": l },
+            String(mine.filter((u) => (u.level ?? "other") === l).length))));
+      }))));
 }
 
 function counts(units) {
