@@ -51,6 +51,10 @@ RECODES = {"41", "50"}
 
 Key = tuple[str, str]  # (typecom, code)
 
+# Codes are strings with leading zeros; a release written through a numeric type lost them
+# (the 2020 changes file has "2628" for 02628).
+CODE_WIDTHS = {"com": 5, "com_av": 5, "com_ap": 5, "comparent": 5, "dep": 2}
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -146,7 +150,16 @@ def _rows(path: Path) -> list[dict[str, str]]:
     delimiter = "\t" if first.count("\t") > first.count(",") else (
         ";" if first.count(";") > first.count(",") else ",")
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    return [{(k or "").strip().lower(): nfc(v or "") for k, v in row.items()} for row in reader]
+    return [{(k or "").strip().lower(): nfc(v or "").strip() for k, v in row.items()}
+            for row in reader]
+
+
+def _padded(row: dict[str, str]) -> dict[str, str]:
+    for column, width in CODE_WIDTHS.items():
+        value = row.get(column)
+        if value and value.isdigit() and len(value) < width:
+            row[column] = value.zfill(width)
+    return row
 
 
 def _need(row: dict[str, str], columns: tuple[str, ...], path: Path) -> None:
@@ -164,7 +177,7 @@ def read_units(path: Path) -> list[Unit]:
         return _read_comsimp(rows, path)
     _need(rows[0], ("typecom", "com", "libelle"), path)
     units = []
-    for r in rows:
+    for r in map(_padded, rows):
         typecom = r["typecom"].upper()
         if typecom not in LEVELS:
             raise InvalidInput(f"{path}: unknown typecom '{r['typecom']}'")
@@ -200,7 +213,7 @@ def read_events(path: Path) -> list[Event]:
     _need(rows[0], ("mod", "date_eff", "typecom_av", "com_av", "libelle_av", "typecom_ap",
                     "com_ap", "libelle_ap"), path)
     parsed = []
-    for i, r in enumerate(rows):
+    for i, r in enumerate(map(_padded, rows)):
         try:
             on = date.fromisoformat(r["date_eff"])
         except ValueError:
