@@ -46,6 +46,10 @@ MODS = {
     "70": "transformation de commune associée en commune déléguée",
     "71": "rétablissement de commune déléguée",
 }
+# Mods whose rows link a commune (before) to the communes déléguées it holds (after) without
+# a row of its own: the commune continues, and what it holds is a commune déléguée (the 2022
+# release gives Behlenheim's 2020-03-15 row, mod 70, a COMA where its list has a COMD).
+PARENT_MODS = {"70", "71"}
 # Mods whose one-to-one code change keeps the unit: the same commune, a new code.
 RECODES = {"41", "50"}
 
@@ -104,6 +108,9 @@ class Event:
         for r in self.rows:  # a unit's own row carries its names on both sides
             if r.before == r.after:
                 before[r.before], after[r.after] = r.before_name, r.after_name
+        for r in self.rows:  # the commune that takes communes déléguées back continues
+            if r.mod in PARENT_MODS and r.before[0] == "COM" and r.before not in after:
+                after[r.before] = r.before_name
         return before, after
 
     def links(self) -> set[tuple[Key, Key]]:
@@ -218,8 +225,11 @@ def read_events(path: Path) -> list[Event]:
             on = date.fromisoformat(r["date_eff"])
         except ValueError:
             raise InvalidInput(f"{path}: row {i + 2}: bad date_eff '{r['date_eff']}'") from None
+        after_type = r["typecom_ap"].upper()
+        if r["mod"] in PARENT_MODS and after_type == "COMA":
+            after_type = "COMD"
         parsed.append(Row(r["mod"], on, (r["typecom_av"].upper(), r["com_av"]), r["libelle_av"],
-                          (r["typecom_ap"].upper(), r["com_ap"]), r["libelle_ap"]))
+                          (after_type, r["com_ap"]), r["libelle_ap"]))
     return group(parsed)
 
 
@@ -298,3 +308,74 @@ def _parent_before(key: Key, old: Unit | None, before: dict[Key, str], event: Ev
     if old is not None:
         return old.parent
     return coms[0] if coms else ""
+
+
+# -- what a later release says about an earlier list -------------------------------------
+
+@dataclass(frozen=True)
+class Amendment:
+    """A unit of a registered list that a later release's changes describe otherwise on the
+    list's date: gone (``said`` None), missing from the list (``listed`` None), or named or
+    placed differently. ``event`` is the release's event that says so; None when the release
+    never mentions a sub-unit the list has (its rows were dropped)."""
+
+    key: Key
+    listed: Unit | None
+    said: Unit | None
+    event: Event | None
+
+
+def amendments(units: list[Unit], on: date, events: list[Event],
+               steps: Callable[[Event], list[Event]] = lambda e: [e]) -> list[Amendment]:
+    """The units of a list of ``on`` whose state on that day a later release's changes
+    contradict: each unit keeps the state the last change on or before ``on`` touching it left.
+
+    A release that holds no change after ``on`` is not later than the list, and one with none
+    on or before it (a rewound history) says nothing about it: both give no amendment.
+    """
+    if not any(e.on <= on for e in events) or not any(e.on > on for e in events):
+        return []
+    listed = {(u.typecom, u.code): u for u in units}
+    said: dict[Key, tuple[Unit | None, Event]] = {}
+    for event in (e for e in events if e.on <= on):
+        for step in steps(event):
+            for key, unit in step_outcome(step, listed, event).items():
+                said[key] = (unit, event)
+    mentioned = {k for e in events for r in e.rows for k in (r.before, r.after)}
+    out = [Amendment(k, u, None, None) for k, u in sorted(listed.items())
+           if k[0] in ("COMD", "COMA") and k not in mentioned]
+    for key, (unit, event) in sorted(said.items()):
+        before = listed.get(key)
+        if before != unit:
+            out.append(Amendment(key, before, unit, event))
+    return out
+
+
+def step_outcome(step: Event, listed: dict[Key, Unit], event: Event
+                 ) -> dict[Key, Unit | None]:
+    """The units one step of ``event`` leaves (None: ended), with the parent each sub-unit is
+    linked to (or the event's commune, when the step links it to none)."""
+    before, after = step.names()
+    whole = sorted(k[1] for k in event.names()[1] if k[0] == "COM")
+    out: dict[Key, Unit | None] = {k: None for k in before if k not in after}
+    links = step.links()
+    for key, name in after.items():
+        if key[0] == "COM":
+            out[key] = Unit("COM", key[1], name, departement_of(key[1]))
+            continue
+        preds = {a for a, b in links if b == key}
+        near = {b for a, b in links if a == key} | preds
+        kept = sorted(k[1] for k in preds if k[0] == "COM" and k in after)
+        coms = kept or sorted(k[1] for k in near if k[0] == "COM" and k in after)
+        old = listed.get(key)
+        if not coms and old is not None:
+            out[key] = Unit(key[0], key[1], name, old.parent)
+            continue
+        coms = coms or whole
+        parent = (key[1] if key[1] in coms else coms[0]) if coms else ""
+        out[key] = Unit(key[0], key[1], name, parent)
+    if "21" in step.mods:  # a commune given back is no longer a commune déléguée
+        for key in after:
+            if key[0] == "COM" and ("COMD", key[1]) not in after:
+                out[("COMD", key[1])] = None
+    return out
