@@ -89,6 +89,8 @@ class _Plan:
         self.before, self.after = event.names()
         self.links = event.links()
         self.recoded = event.recoded()  # new key → old key
+        if "21" in event.mods:
+            self._given_back()
         known = {k for k in self.before if act.holds(k)}
         self.missing = sorted(f"{t} {c}" for t, c in self.before if (t, c) not in known)
         # A unit on both sides that the registry does not hold stays unknown after too.
@@ -103,6 +105,15 @@ class _Plan:
         self.continuing = {k for k in known if k in self.after or k in kept}
         self.ending = {k for k in known if k not in self.continuing}
         self.new = {k for k in self.after if k not in self.before and k not in self.recoded}
+
+    def _given_back(self) -> None:
+        """A commune re-established (mod 21) is no longer a commune déléguée: its COMD ends into
+        it, though INSEE has no row for it (Bois-Guillaume, 2014-01-01)."""
+        for key in [k for k in self.after if k[0] == "COM"]:
+            comd = ("COMD", key[1])
+            if comd not in self.before and comd not in self.after and self.act.holds(comd):
+                self.before[comd] = self.after[key]
+                self.links = self.links | {(comd, key)}
 
     def ref(self, key: Key) -> dict[str, str]:
         return self.act.ref(key)
