@@ -32,6 +32,7 @@ from registry.importers.insee_acts import (
     event_document,
     steps_of,
 )
+from registry.importers.insee_check import check
 from registry.importers.insee_mapping import (
     DEPARTEMENT,
     LEVELS,
@@ -395,14 +396,7 @@ def _amendment_label(a: Amendment) -> str:
 # -- the self-check ----------------------------------------------------------------------
 
 def compare(tl: Timeline, path: Path, on: date) -> tuple[int, int, list[str]]:
-    """How many COM of a unit list the registry holds on ``on`` with the same code and name."""
-    expected = [u for u in read_units(path) if u.typecom == "COM"]
-    good, wrong = 0, []
-    for u in expected:
-        found = tl.by_code(u.code, on, "commune")
-        if len(found) == 1 and found[0].name == u.name:
-            good += 1
-        else:
-            wrong.append(f"{u.code} {u.name}: registry has "
-                         + (", ".join(v.name for v in found) or "nothing"))
-    return good, len(expected), wrong
+    """How many COM of a unit list the registry holds on ``on`` with the same code and name,
+    of how many, and every difference of any unit (see ``insee_check``)."""
+    result = check(tl, read_units(path), on)
+    return result.exact, result.communes, result.differences
