@@ -236,8 +236,11 @@ def _plan(tl: Timeline, since: date | None, events: list[Event], wanted: list[Ev
     for k in fresh:
         mark(_event_codes(by_key[k]), by_key[k].on)
     if since is not None:
+        for k, a in fixes.items():
+            if k not in live_fixes and (doc := amendment_document(tl, since, a)) is not None:
+                plan.amend.append((k, a, doc))
         mark((c for k, v in live_fixes.items() if k not in fixes for c in v.codes), since)
-        mark((a.key[1] for k, (a, _) in fixes.items() if k not in live_fixes), since)
+        mark((a.key[1] for _, a, _ in plan.amend), since)
     redo = []
     for v in sorted((v for k, v in later.items() if k in by_key), key=lambda v: v.on):
         if any(dirty.get(c, date.max) <= v.on for c in v.codes):
@@ -247,7 +250,6 @@ def _plan(tl: Timeline, since: date | None, events: list[Event], wanted: list[Ev
     again = {v.key for v in redo}
     plan.withdraw = sorted(stale + redo, key=lambda v: (v.on, v.key), reverse=True)
     plan.withdraw += [v for k, v in live_fixes.items() if k not in fixes]
-    plan.amend = [(k, a, d) for k, (a, d) in fixes.items() if k not in live_fixes]
     plan.record = [e for k, e in by_key.items() if k in fresh or k in again]
     return plan
 
@@ -374,15 +376,13 @@ def registered_units(tl: Timeline, on: date) -> list[Unit]:
     return units
 
 
-def _amendments(tl: Timeline, since: date, events: list[Event]
-                ) -> dict[str, tuple[Amendment, dict[str, Any]]]:
+def _amendments(tl: Timeline, since: date, events: list[Event]) -> dict[str, Amendment]:
+    """What the release says otherwise of the list of ``since``, by idempotency key (the unit
+    and what the release says of it)."""
     out = {}
     for a in amendments(registered_units(tl, since), since, events, steps_of):
-        document = amendment_document(tl, since, a)
-        if document is not None:
-            said = repr(a.said).encode()
-            out[f"{AMEND_KEY}{since}:{a.key[0]}:{a.key[1]}:"
-                f"{hashlib.sha256(said).hexdigest()[:16]}"] = (a, document)
+        said = hashlib.sha256(repr(a.said).encode()).hexdigest()[:16]
+        out[f"{AMEND_KEY}{since}:{a.key[0]}:{a.key[1]}:{said}"] = a
     return out
 
 
