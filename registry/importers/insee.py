@@ -397,6 +397,6 @@ def _amendment_label(a: Amendment) -> str:
 
 def compare(tl: Timeline, path: Path, on: date) -> tuple[int, int, list[str]]:
     """How many COM of a unit list the registry holds on ``on`` with the same code and name,
-    of how many, and every difference of any unit (see ``insee_check``)."""
-    result = check(tl, read_units(path), on)
+    of how many, and every difference among communes (``insee_check.check`` for all units)."""
+    result = check(tl, [u for u in read_units(path) if u.typecom == "COM"], on)
     return result.exact, result.communes, result.differences

@@ -2,7 +2,8 @@
 
 A commune (COM) is compared by code and name (its département is its code's); a commune
 déléguée, associée or municipal arrondissement also by the code of the commune it belongs to.
-A code held at another sub-unit level than the list's is one difference of type.
+A code held at another sub-unit level than the list's is one difference of type. Units of a
+type the list has none of are not compared (``comsimp`` lists have communes only).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ class Check:
 
 
 def check(tl: Timeline, units: list[Unit], on: date) -> Check:
+    kinds = {u.typecom for u in units}  # a list of communes only says nothing of sub-units
     held: dict[Key, list[Version]] = {}
     for v in tl.existing(on):
-        if v.level in _TYPES and v.code is not None:
+        if v.level in _TYPES and v.code is not None and _TYPES[v.level] in kinds:
             held.setdefault((_TYPES[v.level], v.code), []).append(v)
     out = Check(on)
     listed = {(u.typecom, u.code): u for u in units}

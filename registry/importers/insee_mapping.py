@@ -336,6 +336,7 @@ def amendments(units: list[Unit], on: date, events: list[Event],
     if not any(e.on <= on for e in events) or not any(e.on > on for e in events):
         return []
     listed = {(u.typecom, u.code): u for u in units}
+    kinds = {u.typecom for u in units}  # a list of communes only says nothing of sub-units
     said: dict[Key, tuple[Unit | None, Event]] = {}
     for event in (e for e in events if e.on <= on):
         for step in steps(event):
@@ -346,7 +347,7 @@ def amendments(units: list[Unit], on: date, events: list[Event],
            if k[0] in ("COMD", "COMA") and k not in mentioned]
     for key, (unit, event) in sorted(said.items()):
         before = listed.get(key)
-        if before != unit:
+        if before != unit and key[0] in kinds:
             out.append(Amendment(key, before, unit, event))
     return out
 
