@@ -46,9 +46,10 @@ MODS = {
     "70": "transformation de commune associée en commune déléguée",
     "71": "rétablissement de commune déléguée",
 }
-# Mods whose rows link a commune (before) to the communes déléguées it holds (after) without
-# a row of its own: the commune continues, and what it holds is a commune déléguée (the 2022
-# release gives Behlenheim's 2020-03-15 row, mod 70, a COMA where its list has a COMD).
+# Mods whose rows link a commune, or a commune déléguée (mod 71), before to the communes
+# déléguées it gives back after, without a row of its own: it continues, and what it gives back
+# is a commune déléguée (the 2022 release gives Behlenheim's 2020-03-15 row, mod 70, a COMA
+# where its list has a COMD).
 PARENT_MODS = {"70", "71"}
 # Mods whose one-to-one code change keeps the unit: the same commune, a new code.
 RECODES = {"41", "50"}
@@ -108,8 +109,8 @@ class Event:
         for r in self.rows:  # a unit's own row carries its names on both sides
             if r.before == r.after:
                 before[r.before], after[r.after] = r.before_name, r.after_name
-        for r in self.rows:  # the commune that takes communes déléguées back continues
-            if r.mod in PARENT_MODS and r.before[0] == "COM" and r.before not in after:
+        for r in self.rows:  # the unit that gives communes déléguées back continues
+            if r.mod in PARENT_MODS and r.before[0] in ("COM", "COMD") and r.before not in after:
                 after[r.before] = r.before_name
         return before, after
 

@@ -146,17 +146,17 @@ def _write(path: Path, fields: list[str], rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def _some(fr: Path, folder: Path, year: int) -> tuple[Path, Path]:
-    """A release cut down to SOME départements (codes as read: the 2020 file lost zeros)."""
+def _some(fr: Path, folder: Path, year: int, some: set[str] = SOME) -> tuple[Path, Path]:
+    """A release cut down to some départements (codes as read: the 2020 file lost zeros)."""
     fields, units = _rows(_list(fr, year))
     low = {f.lower(): f for f in fields}
     kept = [r for r in units if departement_of(
         (r[low["com"]] if r[low["typecom"]].upper() == "COM" else r[low["comparent"]]).zfill(5))
-        in SOME]
+        in some]
     units_path = _write(folder / f"units-{year}.csv", fields, kept)
     fields, changes = _rows(_changes(fr, year))
     low = {f.lower(): f for f in fields}
-    kept = [r for r in changes if all(departement_of(r[low[c]].zfill(5)) in SOME
+    kept = [r for r in changes if all(departement_of(r[low[c]].zfill(5)) in some
                                       for c in ("com_av", "com_ap"))]
     return units_path, _write(folder / f"changes-{year}.csv", fields, kept)
 
@@ -257,3 +257,32 @@ def test_a_refused_event_names_its_rows_and_rule_and_a_rerun_resumes_after_a_fix
     assert main(["import", "insee-cog", "--check", str(some[2021][0]), "--at", "2021-01-01",
                  "--database", url]) == 1
     assert "not in the registry" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("giver", ["COM", "COMD"])
+def test_mod_71_gives_a_former_commune_back_as_a_commune_deleguee(shared_data, tmp_path, giver):
+    """Gonaincourt, absorbed in 2016, a commune déléguée of Bourmont-entre-Meuse-et-Mouzon again
+    on 2020-01-01 (mod 70 in these releases, 71 in others), given back by the commune nouvelle
+    or by its commune déléguée of the same code."""
+    fr = shared_data / "fr"
+    units, _ = _some(fr, tmp_path, 2019, {"52"})
+    _, changes = _some(fr, tmp_path, 2020, {"52"})
+    fields, rows = _rows(changes)
+    for r in rows:
+        if r["COM_AP"] == "52224" and r["DATE_EFF"] == "2020-01-01":
+            r.update(MOD="71", TYPECOM_AV=giver)
+    url = f"sqlite:///{tmp_path / 'mod71.db'}"
+    registry = bootstrap.build(url)
+    try:
+        insee.load_units(registry, units, date(2019, 1, 1), "test-import")
+        out = insee.apply_events(registry, _write(tmp_path / "mod71.csv", fields, rows),
+                                 "test-import")
+        with registry.reading() as tl:
+            (gonaincourt,) = tl.by_code("52224", date(2020, 1, 1), "commune_deleguee")
+            bourmont = tl.version(gonaincourt.parent, date(2020, 1, 1))
+            held = {v.type for v in tl.by_code("52064", date(2020, 1, 1))}
+    finally:
+        registry.log.close()
+    assert out.refused == []
+    assert (gonaincourt.name, bourmont.code, bourmont.type) == ("Gonaincourt", "52064", "COM")
+    assert held == {"COM", "COMD"}  # the giver continues
