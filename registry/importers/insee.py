@@ -3,11 +3,14 @@
 - ``load_units``: a unit list becomes one registration (``baseline``) on its date: the
   départements it names, then every COM under its département and every COMD/COMA/ARM under
   its ``comparent``, each at its own level so a COM and its COMD may share a code.
-- ``apply_events``: each event of a changes file (see ``insee_mapping``) becomes one act, keyed
-  by the event's content. Events dated on or before the latest unit list loaded are already in it
-  and are skipped. An event whose key is recorded is skipped (re-importing changes nothing); an
-  event a previous import recorded that this file no longer contains is withdrawn by a correction
-  act, so "as known at" still shows what each release said.
+- ``apply_events``: a changes file (a whole release's history, see ``insee_mapping``) brought
+  in. Each event after the latest unit list becomes one act keyed by its rows (``insee_acts``);
+  recorded events the file dropped or reworded are withdrawn, and those its changes would have
+  met differently are recorded again; the list's units that its earlier changes describe
+  otherwise are amended on the list's date. Re-importing changes nothing, and "as known at" the
+  moment after each import shows what that release said.
+- ``load_history``: a later list rewound to before the earliest change, then every change.
+- ``compare`` (and ``insee_check.check``): the registry against a unit list.
 
 References to units the registry does not hold (a COMD of a list that had only COMs) are left
 out of the act and named in its note: the registry records what it can check.
@@ -260,7 +263,10 @@ def _live(tl: Timeline, prefix: str) -> dict[str, _Live]:
         act = tl.acts[act_id]
         if key.startswith(prefix) and act.withdrawn_by is None:
             base = key.split("#")[0]
-            out[base] = _Live(base, act_id, act.effective, frozenset(_codes(act.document)))
+            codes = _codes(act.document)
+            if base.startswith(AMEND_KEY):  # an amendment names its unit by id: the key has it
+                codes.add(base.split(":")[-2])
+            out[base] = _Live(base, act_id, act.effective, frozenset(codes))
     return out
 
 
