@@ -346,8 +346,9 @@ def amendment_document(tl: Timeline, on: date, a: Amendment) -> dict[str, Any] |
     level = LEVELS[a.key[0]]
     org = _registered(tl, a.key, on)
     changes: list[dict[str, Any]] = []
-    if a.said is not None and a.key[0] != "COM" and not a.said.parent:
-        return None
+    if a.said is not None and a.key[0] != "COM" and not tl.by_code(a.said.parent, on,
+                                                                    LEVELS["COM"]):
+        return None  # its commune is not held on that day: nothing to place it under
     if a.said is None:
         if org is None:
             return None
