@@ -1,14 +1,19 @@
 """INSEE's Code officiel géographique, read and mapped onto the registry's change kinds.
 
-Pure functions of the files: no registry here. ``insee.py`` turns what these return into act
-documents. Headers are matched case-insensitively and by name (later releases add columns and
-write them in upper case); the older ``comsimp`` unit lists are tab-separated cp1252.
+Pure functions of the files: no registry here. ``insee_acts.py`` turns what these return into
+act documents. Headers are matched case-insensitively and by name (later releases add columns and
+write them in upper case), codes get back the leading zeros a release lost; the older ``comsimp``
+unit lists are tab-separated cp1252.
 
 An *event* is the set of rows of one effective date connected through their codes (rows of
 different ``mod`` that touch the same code on one day are one event: they must be validated
 together). Within an event a unit (``typecom``, ``com``) found on both sides continues; one found
-only before ends; one found only after begins. ``mod`` then only decides what a one-to-one code
-change means (41, 50: the same commune under a new code) and how the act is described.
+only before ends; one found only after begins. ``mod`` then decides what a one-to-one code
+change means (41, 50: the same commune under a new code), that the unit giving communes
+déléguées back continues (70, 71), and how the act is described.
+
+``amendments`` says what a later release's changes say otherwise of an earlier list's units on
+its date; ``rewind`` takes a list back before a history's earliest change.
 """
 
 from __future__ import annotations
