@@ -242,6 +242,7 @@ def _plan(tl: Timeline, since: date | None, events: list[Event], wanted: list[Ev
         for k, a in fixes.items():
             if k not in live_fixes and (doc := amendment_document(tl, since, a)) is not None:
                 plan.amend.append((k, a, doc))
+        plan.amend.sort(key=_amendment_order)
         mark((c for k, v in live_fixes.items() if k not in fixes for c in v.codes), since)
         mark((a.key[1] for _, a, _ in plan.amend), since)
     redo = []
@@ -390,6 +391,14 @@ def _amendments(tl: Timeline, since: date, events: list[Event]) -> dict[str, Ame
         said = hashlib.sha256(repr(a.said).encode()).hexdigest()[:16]
         out[f"{AMEND_KEY}{since}:{a.key[0]}:{a.key[1]}:{said}"] = a
     return out
+
+
+def _amendment_order(item: tuple[str, Amendment, dict[str, Any]]) -> int:
+    """Communes registered before their sub-units, and superseded after them."""
+    a = item[1]
+    if a.key[0] != "COM":
+        return 1
+    return 2 if a.said is None else 0
 
 
 def _amendment_label(a: Amendment) -> str:
