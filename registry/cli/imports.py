@@ -136,7 +136,7 @@ def _report(out: Any, started: float) -> int:
     print(f"{out.recorded} events recorded, {out.withdrawn} withdrawn (dropped or reworded by "
           f"the release, or recorded again after one), {out.amended} amendments of the unit "
           f"list, {out.already} skipped as already known, {out.skipped_before_list} on or "
-          f"before the unit list")
+          f"before the unit list, {out.untouched} on units the registry does not hold")
     for label, reason in out.refused:
         print(f"refused {label}: {reason}", file=sys.stderr)
         print("  everything before it is recorded; run the same import again to resume",

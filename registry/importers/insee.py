@@ -61,6 +61,7 @@ class Outcome:
     amended: int = 0
     already: int = 0
     skipped_before_list: int = 0
+    untouched: int = 0  # events on units the registry does not hold only
     withdrawn: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
 
@@ -348,9 +349,11 @@ def _record_event(registry: Registry, event: Event, actor: str, out: Outcome,
                   progress: Callable[[str], None] | None) -> bool:
     with registry.reading() as tl:
         document = event_document(tl, event)
-    if document is None:
-        out.refused.append((rows_label(event), "nothing the registry holds is touched"))
-        return False
+    if document is None:  # only units the registry does not hold (sub-units of a comsimp list)
+        out.untouched += 1
+        if progress:
+            progress(f"{rows_label(event)}: nothing the registry holds, skipped")
+        return True
     if _record(registry, EVENT_KEY + event.key, document, rows_label(event), actor, out,
                progress):
         out.recorded += 1
