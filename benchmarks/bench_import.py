@@ -1,9 +1,16 @@
-"""Import times and peak memory: Vietnam's 2025 reform and the INSEE self-check, per backend.
+"""Import times and peak memory: Vietnam's 2025 reform and INSEE's releases, per backend.
+
+INSEE yearly: the 2019 list, then the 2020, 2021 and 2022 changes files, each a separate
+process on the same database as a user's yearly command would be (start-up replay of the log,
+the import, and the read models caught up), with the number of communes exact against the
+release's list. The baseline is the same process reading the release's files and replaying the
+log without importing anything (``insee-idle``).
 
 Each measurement runs in its own process (peak memory is per process: ``ru_maxrss``) on a fresh
 SQLite file or PostgreSQL schema. Data from $REGISTRY_SHARED_DATA (default ``../shared/data``).
 
     python -m benchmarks import
+    python -m benchmarks.bench_import insee-yearly     # only the yearly releases
 """
 
 from __future__ import annotations
@@ -23,13 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("REGISTRY_SHARED_DATA", ROOT.parent / "shared" / "data"))
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/test")
-JOBS = ("vn-2025", "vn-2025-resume", "vn-queries", "insee-self-check", "insee-history")
+JOBS = ("vn-2025", "vn-2025-resume", "vn-queries", "insee-self-check", "insee-history",
+        "insee-list-2019", "insee-release-2020", "insee-release-2021", "insee-release-2022",
+        "insee-idle")
+YEARLY = ("insee-list-2019", "insee-release-2020", "insee-release-2021", "insee-release-2022")
 
 
-def main() -> None:
+def main(only: str | None = None) -> None:
     for backend in ("sqlite", "postgresql"):
+        if only == "insee-yearly":
+            _yearly(backend)
+            continue
         for job in JOBS:
-            if job in ("vn-2025-resume", "vn-queries"):
+            if job in ("vn-2025-resume", "vn-queries", "insee-idle") or job in YEARLY:
                 continue
             url, cleanup = _fresh(backend)
             try:
@@ -40,6 +53,21 @@ def main() -> None:
                     _report(backend, "read models + queries", _run("vn-queries", url))
             finally:
                 cleanup()
+        _yearly(backend)
+
+
+def _yearly(backend: str) -> None:
+    url, cleanup = _fresh(backend)
+    try:
+        for job in YEARLY:
+            figures = _run(job, url)
+            if job != YEARLY[0]:
+                idle = _run("insee-idle", url)
+                figures["× idle"] = round(figures["seconds"] / idle["seconds"], 1)
+                figures["idle s"] = idle["seconds"]
+            _report(backend, job, figures)
+    finally:
+        cleanup()
 
 
 def _report(backend: str, job: str, figures: dict) -> None:
@@ -85,6 +113,8 @@ def _one(job: str, url: str) -> dict:
     elif job.startswith("vn-2025"):
         results = vn2025.run(registry, DATA / "vn", "bench")
         figures["acts recorded"] = sum(r.created for r in results)
+    elif job in YEARLY or job == "insee-idle":
+        figures.update(_yearly_step(registry, url, job))
     elif job == "insee-self-check":
         fr = DATA / "fr"
         insee.load_units(registry, fr / "comsimp2018.txt", date(2018, 1, 1), "bench")
@@ -108,6 +138,38 @@ def _one(job: str, url: str) -> dict:
     figures["seconds"] = round(time.perf_counter() - started, 2)
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     registry.log.close()
+    return figures
+
+
+def _yearly_step(registry, url: str, job: str) -> dict:
+    """One yearly command: the import, then the read models caught up, as the CLI does."""
+    from registry import bootstrap
+    from registry.importers import insee
+    from registry.importers.insee_check import check
+    from registry.importers.insee_mapping import read_events, read_units
+
+    fr = DATA / "fr"
+    year = int(job[-4:]) if job != "insee-idle" else 2022
+    units = fr / ("commune2019.csv" if year == 2019 else f"v_commune_{year}.csv")
+    figures: dict = {}
+    if job == "insee-idle":  # the baseline: start-up, reading the release's files, no import
+        read_events(fr / f"v_mvt_commune_{year}.csv")
+        read_units(units)
+        with registry.reading():
+            pass
+        return figures
+    bootstrap.follow(registry, url)
+    with registry.batch():
+        if year == 2019:
+            insee.load_units(registry, units, date(2019, 1, 1), "bench")
+        else:
+            out = insee.apply_events(registry, fr / f"v_mvt_commune_{year}.csv", "bench")
+            figures.update(recorded=out.recorded, withdrawn=out.withdrawn,
+                           amended=out.amended, refused=len(out.refused))
+    with registry.reading() as tl:
+        result = check(tl, read_units(units), date(year, 1, 1))
+    figures["communes exact"] = f"{result.exact}/{result.communes}"
+    figures["differences"] = len(result.differences)
     return figures
 
 
@@ -144,4 +206,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] in JOBS:
         print(json.dumps(_one(sys.argv[1], sys.argv[2]), ensure_ascii=False))
     else:
-        main()
+        main(sys.argv[1] if len(sys.argv) == 2 else None)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.application.service import Recorded, Registry
-from registry.cli import parse_date
+from registry.cli import parse_date, parse_moment
 from registry.cli.progress import Bar, bar
 from registry.domain.errors import InvalidInput
 
@@ -42,6 +42,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--history", action="store_true",
                    help="with --units and --events: rewind the unit list to the day before "
                         "the earliest change, register it, and apply every change forwards")
+    p.add_argument("--check", type=Path, metavar="LIST",
+                   help="compare the registry on --at with a unit list and print every "
+                        "difference (exit 1 if any); records nothing")
+    p.add_argument("--at", type=parse_date, help="with --check: the date the list describes")
+    p.add_argument("--known-at", type=parse_moment,
+                   help="with --check: the registry as it stood at this moment")
     p.add_argument("--actor", default=IMPORT_ACTOR)
     p.add_argument("--verbose", action="store_true", help="one line per act")
     p.set_defaults(handler=_batched(_insee_cog))
@@ -100,6 +106,13 @@ def _insee_cog(registry: Registry, args: argparse.Namespace, bar: Bar) -> int:
             bar.start("events", len(insee.read_events(args.events)))
         bar.advance(f"{time.perf_counter() - started:7.1f}s  {line}")
 
+    if args.check is not None:
+        if args.units or args.events or args.history:
+            raise InvalidInput("--check compares only: give it without --units, --events, "
+                               "--history")
+        if args.at is None:
+            raise InvalidInput("--check needs --at DATE (the date the list describes)")
+        return _check(registry, args)
     if args.history:
         if args.units is None or args.events is None:
             raise InvalidInput("--history needs --units FILE and --events FILE")
@@ -124,12 +137,30 @@ def _insee_cog(registry: Registry, args: argparse.Namespace, bar: Bar) -> int:
     return _report(insee.apply_events(registry, args.events, args.actor, progress))
 
 
+def _check(registry: Registry, args: argparse.Namespace) -> int:
+    from registry.importers.insee_check import check
+    from registry.importers.insee_mapping import read_units
+
+    units = read_units(args.check)
+    with registry.reading(args.known_at) as tl:
+        result = check(tl, units, args.at)
+    for line in result.differences:
+        print(line)
+    seen = f" as known at {args.known_at.isoformat()}" if args.known_at else ""
+    print(f"{args.check.name} on {args.at}{seen}: {result.exact:,} of {result.communes:,} "
+          f"communes exact; {len(result.differences)} differences")
+    return 1 if result.differences else 0
+
+
 def _report(out: Any) -> int:
-    print(f"{out.recorded} events recorded, {out.already} already there, {out.withdrawn} "
-          f"withdrawn, {out.skipped_before_list} on or before the loaded list, "
-          f"{len(out.refused)} refused")
-    for label, reason in out.refused[:20]:
-        print(f"  refused {label}: {reason}", file=sys.stderr)
+    print(f"{out.recorded} events recorded, {out.withdrawn} withdrawn (dropped or reworded by "
+          f"the release, or recorded again after one), {out.amended} amendments of the unit "
+          f"list, {out.already} skipped as already known, {out.skipped_before_list} on or "
+          f"before the unit list, {out.untouched} on units the registry does not hold")
+    for label, reason in out.refused:
+        print(f"refused {label}: {reason}", file=sys.stderr)
+        print("  everything before it is recorded; run the same import again to resume",
+              file=sys.stderr)
     return 1 if out.refused else 0
 
 

@@ -3,11 +3,14 @@
 - ``load_units``: a unit list becomes one registration (``baseline``) on its date: the
   départements it names, then every COM under its département and every COMD/COMA/ARM under
   its ``comparent``, each at its own level so a COM and its COMD may share a code.
-- ``apply_events``: each event of a changes file (see ``insee_mapping``) becomes one act, keyed
-  by the event's content. Events dated on or before the latest unit list loaded are already in it
-  and are skipped. An event whose key is recorded is skipped (re-importing changes nothing); an
-  event a previous import recorded that this file no longer contains is withdrawn by a correction
-  act, so "as known at" still shows what each release said.
+- ``apply_events``: a changes file (a whole release's history, see ``insee_mapping``) brought
+  in. Each event after the latest unit list becomes one act keyed by its rows (``insee_acts``);
+  recorded events the file dropped or reworded are withdrawn, and those its changes would have
+  met differently are recorded again; the list's units that its earlier changes describe
+  otherwise are amended on the list's date. Re-importing changes nothing, and "as known at" the
+  moment after each import shows what that release said.
+- ``load_history``: a later list rewound to before the earliest change, then every change.
+- ``compare`` (and ``insee_check.check``): the registry against a unit list.
 
 References to units the registry does not hold (a COMD of a list that had only COMs) are left
 out of the act and named in its note: the registry records what it can check.
@@ -16,24 +19,30 @@ out of the act and named in its note: the registry records what it can check.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from registry.application.service import Recorded, Registry
 from registry.domain.errors import RegistryError
 from registry.domain.timeline import Timeline
+from registry.importers.insee_acts import (
+    ISSUER,
+    amendment_document,
+    event_document,
+    steps_of,
+)
+from registry.importers.insee_check import check
 from registry.importers.insee_mapping import (
     DEPARTEMENT,
     LEVELS,
-    MODS,
-    SUB_UNITS,
+    Amendment,
     Event,
-    Key,
     Unit,
-    departement_of,
+    amendments,
     read_events,
     read_units,
     rewind,
@@ -41,16 +50,18 @@ from registry.importers.insee_mapping import (
 
 UNITS_KEY = "insee-cog:units:"
 EVENT_KEY = "insee-cog:event:"
+AMEND_KEY = "insee-cog:amend:"
 WITHDRAW_KEY = "insee-cog:withdraw:"
-ISSUER = "INSEE, Code officiel géographique"
 ACT_UNITS = 500  # units per registration act: small transactions (see units_documents)
 
 
 @dataclass
 class Outcome:
     recorded: int = 0
+    amended: int = 0
     already: int = 0
     skipped_before_list: int = 0
+    untouched: int = 0  # events on units the registry does not hold only
     withdrawn: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
 
@@ -157,382 +168,253 @@ def latest_list(tl: Timeline) -> date | None:
 
 # -- events ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Live:
+    """An act a previous import recorded and no release has withdrawn yet."""
+
+    key: str  # its idempotency key without the "#n" of a re-recording
+    act: UUID
+    on: date
+    codes: frozenset[str]
+
+
+@dataclass
+class _Plan:
+    withdraw: list[_Live] = field(default_factory=list)  # newest first
+    amend: list[tuple[str, Amendment, dict[str, Any]]] = field(default_factory=list)
+    record: list[Event] = field(default_factory=list)  # in date order
+
+
 def apply_events(registry: Registry, path: Path, actor: str,
                  progress: Callable[[str], None] | None = None) -> Outcome:
+    """Bring the registry to what a changes file (a whole release's history) says.
+
+    Events after the latest unit list are recorded; recorded ones the file dropped or reworded
+    are withdrawn; the list's units that the file's earlier changes describe otherwise are
+    amended on the list's date. Recorded events that share a code with any of these, on or
+    after its date, are withdrawn and recorded again after it (they were checked against a
+    state that changed). The first refusal stops the import: everything before it stays
+    recorded, and running it again resumes.
+    """
     events = read_events(path)
     out = Outcome()
     with registry.reading() as tl:
         since = latest_list(tl)
-    wanted = [e for e in events if since is None or e.on > since]
-    out.skipped_before_list = len(events) - len(wanted)
-    keys = {EVENT_KEY + e.key for e in wanted}
-    for key, act_id, on in _recorded_events(registry):
-        if key not in keys and (since is None or on > since):
-            _withdraw(registry, key, act_id, on, actor, out, progress)
-    for event in wanted:
-        _record_event(registry, event, actor, out, progress)
+        wanted = [e for e in events if since is None or e.on > since]
+        out.skipped_before_list = len(events) - len(wanted)
+        plan = _plan(tl, since, events, wanted, out)
+    for live in plan.withdraw:
+        if not _withdraw(registry, live, actor, out, progress):
+            return out
+    for key, amendment, document in plan.amend:
+        if not _record(registry, key, document, _amendment_label(amendment), actor, out,
+                       progress):
+            return out
+        out.amended += 1
+    for event in plan.record:
+        if not _record_event(registry, event, actor, out, progress):
+            return out
     return out
 
 
-def _recorded_events(registry: Registry) -> list[tuple[str, Any, date]]:
-    with registry.reading() as tl:
-        live = []
-        for key, act_id in tl.acts_by_key.items():
-            act = tl.acts[act_id]
-            if key.startswith(EVENT_KEY) and act.withdrawn_by is None:
-                live.append((key.split("#")[0], act_id, act.effective))
-        return sorted(live, key=lambda k: (k[2], k[0]), reverse=True)
+def _plan(tl: Timeline, since: date | None, events: list[Event], wanted: list[Event],
+          out: Outcome) -> _Plan:
+    plan = _Plan()
+    live = _live(tl, EVENT_KEY)
+    later = {k: v for k, v in live.items() if since is None or v.on > since}
+    by_key = {EVENT_KEY + e.key: e for e in wanted}
+    stale = [v for k, v in later.items() if k not in by_key]
+    fresh = {k for k in by_key if k not in later}
+    out.already = len(by_key) - len(fresh)
+    fixes = _amendments(tl, since, events) if since is not None else {}
+    live_fixes = _live(tl, f"{AMEND_KEY}{since}:") if since is not None else {}
+    dirty: dict[str, date] = {}
+
+    def mark(codes: Iterable[str], on: date) -> None:
+        for c in codes:
+            if on < dirty.get(c, date.max):
+                dirty[c] = on
+
+    for v in stale:
+        mark(v.codes, v.on)
+    for k in fresh:
+        mark(_event_codes(by_key[k]), by_key[k].on)
+    if since is not None:
+        for k, a in fixes.items():
+            if k not in live_fixes and (doc := amendment_document(tl, since, a)) is not None:
+                plan.amend.append((k, a, doc))
+        plan.amend.sort(key=_amendment_order)
+        mark((c for k, v in live_fixes.items() if k not in fixes for c in v.codes), since)
+        mark((a.key[1] for _, a, _ in plan.amend), since)
+    redo = []
+    for v in sorted((v for k, v in later.items() if k in by_key), key=lambda v: v.on):
+        if any(dirty.get(c, date.max) <= v.on for c in v.codes):
+            redo.append(v)
+            mark(v.codes, v.on)
+    out.already -= len(redo)
+    again = {v.key for v in redo}
+    plan.withdraw = sorted(stale + redo, key=lambda v: (v.on, v.key), reverse=True)
+    plan.withdraw += [v for k, v in live_fixes.items() if k not in fixes]
+    plan.record = [e for k, e in by_key.items() if k in fresh or k in again]
+    return plan
 
 
-def _withdraw(registry: Registry, key: str, act_id: Any, on: date, actor: str, out: Outcome,
-              progress: Callable[[str], None] | None) -> None:
+def _live(tl: Timeline, prefix: str) -> dict[str, _Live]:
+    out = {}
+    for key, act_id in tl.acts_by_key.items():
+        act = tl.acts[act_id]
+        if key.startswith(prefix) and act.withdrawn_by is None:
+            base = key.split("#")[0]
+            codes = _codes(act.document)
+            if base.startswith(AMEND_KEY):  # an amendment names its unit by id: the key has it
+                codes.add(base.split(":")[-2])
+            out[base] = _Live(base, act_id, act.effective, frozenset(codes))
+    return out
+
+
+def _codes(document: Any) -> set[str]:
+    """The commune-level codes an act document names (not départements)."""
+    if isinstance(document, dict):
+        found = {v for k, v in document.items() if k == "code" and isinstance(v, str)
+                 and len(v) == 5}
+        return found.union(*(_codes(v) for v in document.values()))
+    if isinstance(document, list):
+        return set().union(*(_codes(v) for v in document))
+    return set()
+
+
+def _event_codes(event: Event) -> set[str]:
+    return {k[1] for r in event.rows for k in (r.before, r.after)}
+
+
+def _withdraw(registry: Registry, live: _Live, actor: str, out: Outcome,
+              progress: Callable[[str], None] | None) -> bool:
+    what = live.key.split(":", 2)[-1]
     document = {
         "act": {"number": None, "kind": "correction", "issuer": ISSUER, "signed": None,
-                "effective": on.isoformat(),
-                "title": "Change no longer in the INSEE changes file",
+                "effective": live.on.isoformat(),
+                "title": "Change no longer in the INSEE changes file, or recorded again",
                 "verified": True,
-                "note": f"event {key[len(EVENT_KEY):]} is absent from a later release"},
-        "changes": [{"withdraw": {"act": str(act_id),
-                                  "reason": "no longer in INSEE's changes file"}}]}
+                "note": f"{live.key} is absent from a later release, reworded by it, or checked "
+                        "again after an earlier change the release adds, drops or rewords"},
+        "changes": [{"withdraw": {"act": str(live.act),
+                                  "reason": "no longer in INSEE's changes file as recorded"}}]}
     try:
-        registry.record(document, actor, key=f"{WITHDRAW_KEY}{key[len(EVENT_KEY):]}:{act_id}")
+        registry.record(document, actor, key=f"{WITHDRAW_KEY}{what}:{live.act}")
     except RegistryError as e:
-        out.refused.append((f"withdraw {key}", str(e)))
-        return
+        out.refused.append((f"withdrawing {live.key} ({live.on})", str(e)))
+        if progress:
+            progress(f"withdrawing {live.key}: refused: {e}")
+        return False
     out.withdrawn += 1
     if progress:
-        progress(f"{on} withdrawn {key[len(EVENT_KEY):]}")
+        progress(f"{live.on} withdrawn {what}")
+    return True
 
 
-def _record_event(registry: Registry, event: Event, actor: str, out: Outcome,
-                  progress: Callable[[str], None] | None) -> None:
-    key = EVENT_KEY + event.key
+def _free_key(tl: Timeline, key: str) -> str | None:
+    """The key to record under: None if recorded and live; a "#n" key if a release withdrew it."""
+    known = tl.acts_by_key.get(key)
+    if known is None:
+        return key
+    if tl.acts[known].withdrawn_by is None:
+        return None
+    n = 2
+    while (other := tl.acts_by_key.get(f"{key}#{n}")) is not None:
+        if tl.acts[other].withdrawn_by is None:
+            return None
+        n += 1
+    return f"{key}#{n}"
+
+
+def _record(registry: Registry, key: str, document: dict[str, Any], label: str, actor: str,
+            out: Outcome, progress: Callable[[str], None] | None) -> bool:
     with registry.reading() as tl:
-        known = tl.acts_by_key.get(key)
-        if known is not None and tl.acts[known].withdrawn_by is None:
-            out.already += 1
-            return
-        if known is not None:  # withdrawn by an earlier release, back in this one
-            n = 2
-            while f"{key}#{n}" in tl.acts_by_key:
-                n += 1
-            key = f"{key}#{n}"
-        document = event_document(tl, event)
-    label = f"{event.on} mod {','.join(event.mods)} {event.rows[0].before[1]}"
-    if document is None:
-        out.refused.append((label, "nothing the registry holds is touched"))
-        return
+        free = _free_key(tl, key)
+    if free is None:
+        return True
     try:
-        registry.record(document, actor, key=key)
+        registry.record(document, actor, key=free)
     except RegistryError as e:
         out.refused.append((label, str(e)))
         if progress:
             progress(f"{label}: refused: {e}")
-        return
-    out.recorded += 1
+        return False
     if progress:
         progress(f"{label}: recorded")
+    return True
 
 
-# -- one event as an act document --------------------------------------------------------
-
-@dataclass
-class _Act:
-    """What the steps of one act share: units made or ended by an earlier step (a date's rows
-    of several ``mod`` on the same codes are applied one ``mod`` after another), and the
-    départements it establishes."""
-
-    tl: Timeline
-    on: date
-    made: dict[Key, str] = field(default_factory=dict)  # unit → key in this act
-    ended: set[Key] = field(default_factory=set)
-    recoded: dict[Key, dict[str, str]] = field(default_factory=dict)  # new code → the unit
-    established: list[dict[str, Any]] = field(default_factory=list)
-    steps: int = 0
-
-    def holds(self, key: Key) -> bool:
-        if key in self.made:
-            return True
-        if key in self.ended:
-            return False
-        if key in self.recoded:
-            return True
-        return bool(self.tl.by_code(key[1], self.on - timedelta(days=1), LEVELS[key[0]]))
-
-    def ref(self, key: Key) -> dict[str, str]:
-        if key in self.made:
-            return {"key": self.made[key]}
-        if key in self.recoded:  # references resolve on the day before: by its old code
-            return self.recoded[key]
-        return {"code": key[1], "level": LEVELS[key[0]]}
-
-    def departement(self, code: str) -> dict[str, str]:
-        """The département of a commune code; established in this act if none holds it yet."""
-        dep = departement_of(code)
-        day_before = self.on - timedelta(days=1)
-        if any(self.tl.by_code(dep, day, DEPARTEMENT) for day in (day_before, self.on)):
-            return {"code": dep, "level": DEPARTEMENT}
-        key = f"DEP:{dep}"
-        if not any(c["establish"]["unit"]["key"] == key for c in self.established):
-            self.established.append({"establish": {"unit": {
-                "key": key, "code": dep, "name": f"Département {dep}", "type": "DEP",
-                "level": DEPARTEMENT}}})
-        return {"key": key}
+def _record_event(registry: Registry, event: Event, actor: str, out: Outcome,
+                  progress: Callable[[str], None] | None) -> bool:
+    with registry.reading() as tl:
+        document = event_document(tl, event)
+    if document is None:  # only units the registry does not hold (sub-units of a comsimp list)
+        out.untouched += 1
+        if progress:
+            progress(f"{rows_label(event)}: nothing the registry holds, skipped")
+        return True
+    if _record(registry, EVENT_KEY + event.key, document, rows_label(event), actor, out,
+               progress):
+        out.recorded += 1
+        return True
+    return False
 
 
-class _Plan:
-    """One step of an event (the rows of one ``mod``) as changes, against the registry's state
-    on the day before and what earlier steps of the same act did."""
-
-    def __init__(self, act: _Act, event: Event) -> None:
-        self.act = act
-        self.tl = act.tl
-        self.event = event
-        self.step = act.steps
-        act.steps += 1
-        self.day_before = event.on - timedelta(days=1)
-        self.before, self.after = event.names()
-        self.links = event.links()
-        self.recoded = event.recoded()  # new key → old key
-        known = {k for k in self.before if act.holds(k)}
-        self.missing = sorted(f"{t} {c}" for t, c in self.before if (t, c) not in known)
-        # A unit on both sides that the registry does not hold stays unknown after too.
-        self.after = {k: v for k, v in self.after.items()
-                      if not (k in self.before and k not in known)}
-        # A unit only on the after side that the registry already holds simply continues.
-        for k in [k for k in self.after if k not in self.before and act.holds(k)]:
-            self.before[k] = self.after[k]
-            known.add(k)
-        self.known = known
-        kept = set(self.recoded.values())
-        self.continuing = {k for k in known if k in self.after or k in kept}
-        self.ending = {k for k in known if k not in self.continuing}
-        self.new = {k for k in self.after if k not in self.before and k not in self.recoded}
-
-    def ref(self, key: Key) -> dict[str, str]:
-        return self.act.ref(key)
-
-    def target_ref(self, key: Key) -> dict[str, str]:
-        """A unit as it stands after the step (new in it, or continuing)."""
-        if key in self.new:
-            return {"key": self._key(key)}
-        return self.ref(self.recoded.get(key, key))
-
-    def _key(self, key: Key) -> str:
-        return f"{self.step}:{key[0]}:{key[1]}"
-
-    def successors(self, key: Key) -> list[Key]:
-        return sorted(b for a, b in self.links if a == key and b != key and b in self.after)
-
-    def changes(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for new_key, old_key in sorted(self.recoded.items()):
-            if old_key in self.known:
-                out.append({"recode": {"unit": self.ref(old_key), "code": new_key[1]}})
-                if self.after[new_key] != self.before[old_key]:
-                    out.append({"rename": {"unit": self.ref(old_key),
-                                           "name": self.after[new_key]}})
-                moved = departement_of(new_key[1]) != departement_of(old_key[1])
-                if old_key[0] == "COM" and moved:
-                    out.append({"reassign": {"unit": self.ref(old_key),
-                                             "parent": self.act.departement(new_key[1])}})
-        for key in sorted(self.continuing - set(self.recoded.values())):
-            if self.after[key] != self.before[key]:
-                out.append({"rename": {"unit": self.ref(key), "name": self.after[key]}})
-        for key in sorted(self.new, key=lambda k: (k[0] != "COM", k)):
-            out.append(self._begin(key))
-        for key in sorted(self.ending):
-            out.extend(self._end(key))
-        for key in sorted(self.continuing):
-            out.extend(self._reassign(key))
-        for new_key, old_key in self.recoded.items():
-            if old_key in self.known:
-                # A later step of the same day may take the unit under its new code
-                # (INSEE 2018-01-01: 49144 became 44225, which then joined a commune nouvelle).
-                if old_key in self.act.made:
-                    self.act.made[new_key] = self.act.made[old_key]
-                else:
-                    self.act.recoded[new_key] = self.act.ref(old_key)
-                self.act.made.pop(old_key, None)
-                self.act.ended.add(old_key)
-        for key in self.new:
-            self.act.made[key] = self._key(key)
-        for key in self.ending:
-            self.act.made.pop(key, None)
-            self.act.ended.add(key)
-        return [c for c in out if c]
-
-    def _begin(self, key: Key) -> dict[str, Any]:
-        unit = {"key": self._key(key), "code": key[1], "name": self.after[key], "type": key[0],
-                "level": LEVELS[key[0]], "parent": self._parent(key)}
-        preds = sorted(a for a, b in self.links if b == key and a in self.known)
-        if not preds:
-            return {"establish": {"unit": unit}}
-        if len(preds) == 1 and preds[0] in self.continuing:
-            return {"detach": {"source": self.ref(preds[0]), "into": {**unit, "edge": "area"}}}
-        sources = []
-        for p in preds:
-            ends = p in self.ending
-            whole = ends and self.successors(p) == [key]
-            sources.append({**self.ref(p), "edge": "whole" if whole else "area",
-                            **({} if ends else {"ends": False})})
-        return {"merge": {"sources": sources, "into": unit}}
-
-    def _parent(self, key: Key) -> dict[str, str]:
-        if key[0] not in SUB_UNITS:
-            return self.act.departement(key[1])
-        preds = {a for a, b in self.links if b == key}
-        coms = sorted({b for a, b in self.links
-                       if a in preds and b[0] == "COM" and b in self.after})
-        if not coms:
-            coms = sorted(k for k in self.after if k[0] == "COM")
-        same = [c for c in coms if c[1] == key[1]]
-        if coms:
-            return self.target_ref((same or coms)[0])
-        for p in sorted(preds & self.known):  # a sub-unit made from another: the same COM
-            v = self.tl.by_code(p[1], self.day_before, LEVELS[p[0]])
-            if v and v[0].parent is not None and p[0] in SUB_UNITS:
-                return {"id": str(v[0].parent)}
-        return self.ref(key)
-
-    def _end(self, key: Key) -> list[dict[str, Any]]:
-        succ = self.successors(key)
-        into = [s for s in succ if s in self.continuing or (s in self.recoded)]
-        if not succ:
-            return [{"dissolve": {"unit": self.ref(key)}}]
-        edge = "whole" if len(succ) == 1 else "area"
-        return [{"absorb": {"sources": [{**self.ref(key), "edge": edge}],
-                            "into": self.target_ref(s)}} for s in into]
-
-    def _reassign(self, key: Key) -> list[dict[str, Any]]:
-        if key[0] not in SUB_UNITS:
-            return []
-        coms = [s for s in self.successors(key) if s[0] == "COM"]
-        if not coms:
-            return []
-        target = coms[0]
-        if key not in self.act.made and target not in self.act.made and target in self.continuing:
-            current = self.tl.by_code(key[1], self.day_before, LEVELS[key[0]])
-            holder = self.tl.by_code(target[1], self.day_before, "commune")
-            if current and holder and current[0].parent == holder[0].id:
-                return []
-        return [{"reassign": {"unit": self.ref(key), "parent": self.target_ref(target)}}]
+def rows_label(event: Event, limit: int = 8) -> str:
+    """An event as its rows, for messages: what to look for in the changes file."""
+    rows = [f"{r.mod} {r.before[0]} {r.before[1]} {r.before_name} → {r.after[0]} {r.after[1]} "
+            f"{r.after_name}" for r in event.rows[:limit]]
+    more = f"; … {len(event.rows) - limit} more rows" if len(event.rows) > limit else ""
+    return f"{event.on} event of {len(event.rows)} rows ({'; '.join(rows)}{more})"
 
 
-def steps_of(event: Event) -> list[Event]:
-    """An event's rows by ``mod``; a step that brings back a unit another step starts from
-    comes first, otherwise INSEE's mod order."""
-    by_mod: dict[str, list[Any]] = {}
-    for r in event.rows:
-        by_mod.setdefault(r.mod, []).append(r)
-    steps = [Event(event.on, tuple(rows)) for _, rows in sorted(by_mod.items())]
-    if len(steps) < 2:
-        return [event]
+# -- a later release's word on an earlier list --------------------------------------------
 
-    def produces(a: Event, b: Event) -> bool:
-        made = {r.after for r in a.rows} - {r.before for r in a.rows}
-        return bool(made & {r.before for r in b.rows})
-
-    ordered: list[Event] = []
-    pending = list(steps)
-    while pending:
-        free = [s for s in pending if not any(produces(o, s) for o in pending if o is not s)]
-        step = (free or pending)[0]
-        ordered.append(step)
-        pending.remove(step)
-    return ordered
-
-
-def _without_zero_day_units(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A unit one step makes and a later step of the same day ends never existed for a whole
-    day (INSEE: Lamarche-en-Woëvre, re-established and merged again on 1983-01-01). The
-    registry cannot hold a unit that lives zero days: its sources pass straight to where it
-    went, as parts."""
-    made: dict[str, tuple[int, list[dict[str, Any]]]] = {}
-    for i, c in enumerate(changes):
-        if "detach" in c:
-            made[c["detach"]["into"]["key"]] = (
-                i, [{**c["detach"]["source"], "edge": "area", "ends": False}])
-        elif "merge" in c:
-            made[c["merge"]["into"]["key"]] = (i, c["merge"]["sources"])
-    dropped: set[int] = set()
-    for key, (i, sources) in made.items():
-        uses = [j for j, c in enumerate(changes) if j != i and f"'key': '{key}'" in repr(c)]
-        ending = [j for j in uses if any(src.get("key") == key for src in _sources(changes[j]))]
-        if not ending or ending != uses:
+def registered_units(tl: Timeline, on: date) -> list[Unit]:
+    """The units the registrations of ``on`` recorded, as they recorded them."""
+    units = []
+    prefix = f"{UNITS_KEY}{on.isoformat()}:"
+    for key, act_id in tl.acts_by_key.items():
+        document = tl.acts[act_id].document
+        if not key.startswith(prefix) or document is None:
             continue
-        for j in ending:
-            body = changes[j]["merge" if "merge" in changes[j] else "absorb"]
-            replaced = []
-            for src in body["sources"]:
-                if src.get("key") != key:
-                    replaced.append(src)
-                    continue
-                for s in sources:
-                    whole = s.get("edge") == src.get("edge") == "whole"
-                    replaced.append({**s, "edge": "whole" if whole else "area"})
-            body["sources"] = replaced
-        dropped.add(i)
-    return [c for i, c in enumerate(changes) if i not in dropped]
+        for change in document["changes"]:
+            for u in change.get("register", {}).get("units", []):
+                if u["type"] in LEVELS:
+                    units.append(Unit(u["type"], u["code"], u["name"], u["parent"]["code"]))
+    return units
 
 
-def _without_zero_day_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A unit recoded, renamed or moved by one step and ended by a later step of the same day
-    never held the new value for a whole day: the registry keeps only its end."""
-    ending = [s for c in changes for s in _sources(c) if s.get("ends", True)]
-    ending += [c["dissolve"]["unit"] for c in changes if "dissolve" in c]
-    ended = [{k: v for k, v in ref.items() if k not in ("edge", "share", "ends")}
-             for ref in ending]
-
-    def void(c: dict[str, Any]) -> bool:
-        kind = next((k for k in ("recode", "rename", "reassign") if k in c), None)
-        return kind is not None and c[kind]["unit"] in ended
-
-    return [c for c in changes if not void(c)]
+def _amendments(tl: Timeline, since: date, events: list[Event]) -> dict[str, Amendment]:
+    """What the release says otherwise of the list of ``since``, by idempotency key (the unit
+    and what the release says of it)."""
+    out = {}
+    for a in amendments(registered_units(tl, since), since, events, steps_of):
+        said = hashlib.sha256(repr(a.said).encode()).hexdigest()[:16]
+        out[f"{AMEND_KEY}{since}:{a.key[0]}:{a.key[1]}:{said}"] = a
+    return out
 
 
-def _sources(change: dict[str, Any]) -> list[dict[str, Any]]:
-    for kind in ("merge", "absorb"):
-        if kind in change:
-            return list(change[kind]["sources"])
-    return []
+def _amendment_order(item: tuple[str, Amendment, dict[str, Any]]) -> int:
+    """Communes registered before their sub-units, and superseded after them."""
+    a = item[1]
+    if a.key[0] != "COM":
+        return 1
+    return 2 if a.said is None else 0
 
 
-def event_document(tl: Timeline, event: Event) -> dict[str, Any] | None:
-    act = _Act(tl, event.on)
-    changes: list[dict[str, Any]] = []
-    missing: list[str] = []
-    for step in steps_of(event):
-        plan = _Plan(act, step)
-        changes.extend(plan.changes())
-        missing.extend(m for m in plan.missing if m not in missing)
-    changes = act.established + _without_zero_day_changes(_without_zero_day_units(changes))
-    if not changes:
-        return None
-    labels = "; ".join(f"{m} {MODS.get(m, 'unknown mod')}" for m in event.mods)
-    note = f"INSEE COG mod {labels}; {len(event.rows)} rows."
-    if missing:
-        note += " Not held by the registry, left out: " + ", ".join(missing[:20])
-    return {
-        "act": {"number": None, "kind": "decision", "issuer": None, "signed": None,
-                "effective": event.on.isoformat(),
-                "title": f"{labels} ({event.on.isoformat()})", "verified": False,
-                "note": note},
-        "changes": [{"clause": None, **c} for c in changes],
-    }
+def _amendment_label(a: Amendment) -> str:
+    what = ("gone" if a.said is None else "missing from the list" if a.listed is None
+            else f"'{a.said.name}' under {a.said.parent}")
+    why = rows_label(a.event, 3) if a.event else "the release never mentions it"
+    return f"amending {a.key[0]} {a.key[1]} of the list: {what}, by {why}"
 
 
 # -- the self-check ----------------------------------------------------------------------
 
 def compare(tl: Timeline, path: Path, on: date) -> tuple[int, int, list[str]]:
-    """How many COM of a unit list the registry holds on ``on`` with the same code and name."""
-    expected = [u for u in read_units(path) if u.typecom == "COM"]
-    good, wrong = 0, []
-    for u in expected:
-        found = tl.by_code(u.code, on, "commune")
-        if len(found) == 1 and found[0].name == u.name:
-            good += 1
-        else:
-            wrong.append(f"{u.code} {u.name}: registry has "
-                         + (", ".join(v.name for v in found) or "nothing"))
-    return good, len(expected), wrong
+    """How many COM of a unit list the registry holds on ``on`` with the same code and name,
+    of how many, and every difference among communes (``insee_check.check`` for all units)."""
+    result = check(tl, [u for u in read_units(path) if u.typecom == "COM"], on)
+    return result.exact, result.communes, result.differences

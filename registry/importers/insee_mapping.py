@@ -1,14 +1,19 @@
 """INSEE's Code officiel géographique, read and mapped onto the registry's change kinds.
 
-Pure functions of the files: no registry here. ``insee.py`` turns what these return into act
-documents. Headers are matched case-insensitively and by name (later releases add columns and
-write them in upper case); the older ``comsimp`` unit lists are tab-separated cp1252.
+Pure functions of the files: no registry here. ``insee_acts.py`` turns what these return into
+act documents. Headers are matched case-insensitively and by name (later releases add columns and
+write them in upper case), codes get back the leading zeros a release lost; the older ``comsimp``
+unit lists are tab-separated cp1252.
 
 An *event* is the set of rows of one effective date connected through their codes (rows of
 different ``mod`` that touch the same code on one day are one event: they must be validated
 together). Within an event a unit (``typecom``, ``com``) found on both sides continues; one found
-only before ends; one found only after begins. ``mod`` then only decides what a one-to-one code
-change means (41, 50: the same commune under a new code) and how the act is described.
+only before ends; one found only after begins. ``mod`` then decides what a one-to-one code
+change means (41, 50: the same commune under a new code), that the unit giving communes
+déléguées back continues (70, 71), and how the act is described.
+
+``amendments`` says what a later release's changes say otherwise of an earlier list's units on
+its date; ``rewind`` takes a list back before a history's earliest change.
 """
 
 from __future__ import annotations
@@ -46,10 +51,19 @@ MODS = {
     "70": "transformation de commune associée en commune déléguée",
     "71": "rétablissement de commune déléguée",
 }
+# Mods whose rows link a commune, or a commune déléguée (mod 71), before to the communes
+# déléguées it gives back after, without a row of its own: it continues, and what it gives back
+# is a commune déléguée (the 2022 release gives Behlenheim's 2020-03-15 row, mod 70, a COMA
+# where its list has a COMD).
+PARENT_MODS = {"70", "71"}
 # Mods whose one-to-one code change keeps the unit: the same commune, a new code.
 RECODES = {"41", "50"}
 
 Key = tuple[str, str]  # (typecom, code)
+
+# Codes are strings with leading zeros; a release written through a numeric type lost them
+# (the 2020 changes file has "2628" for 02628).
+CODE_WIDTHS = {"com": 5, "com_av": 5, "com_ap": 5, "comparent": 5, "dep": 2}
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,9 @@ class Event:
         for r in self.rows:  # a unit's own row carries its names on both sides
             if r.before == r.after:
                 before[r.before], after[r.after] = r.before_name, r.after_name
+        for r in self.rows:  # the unit that gives communes déléguées back continues
+            if r.mod in PARENT_MODS and r.before[0] in ("COM", "COMD") and r.before not in after:
+                after[r.before] = r.before_name
         return before, after
 
     def links(self) -> set[tuple[Key, Key]]:
@@ -146,7 +163,16 @@ def _rows(path: Path) -> list[dict[str, str]]:
     delimiter = "\t" if first.count("\t") > first.count(",") else (
         ";" if first.count(";") > first.count(",") else ",")
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    return [{(k or "").strip().lower(): nfc(v or "") for k, v in row.items()} for row in reader]
+    return [{(k or "").strip().lower(): nfc(v or "").strip() for k, v in row.items()}
+            for row in reader]
+
+
+def _padded(row: dict[str, str]) -> dict[str, str]:
+    for column, width in CODE_WIDTHS.items():
+        value = row.get(column)
+        if value and value.isdigit() and len(value) < width:
+            row[column] = value.zfill(width)
+    return row
 
 
 def _need(row: dict[str, str], columns: tuple[str, ...], path: Path) -> None:
@@ -164,7 +190,7 @@ def read_units(path: Path) -> list[Unit]:
         return _read_comsimp(rows, path)
     _need(rows[0], ("typecom", "com", "libelle"), path)
     units = []
-    for r in rows:
+    for r in map(_padded, rows):
         typecom = r["typecom"].upper()
         if typecom not in LEVELS:
             raise InvalidInput(f"{path}: unknown typecom '{r['typecom']}'")
@@ -200,13 +226,16 @@ def read_events(path: Path) -> list[Event]:
     _need(rows[0], ("mod", "date_eff", "typecom_av", "com_av", "libelle_av", "typecom_ap",
                     "com_ap", "libelle_ap"), path)
     parsed = []
-    for i, r in enumerate(rows):
+    for i, r in enumerate(map(_padded, rows)):
         try:
             on = date.fromisoformat(r["date_eff"])
         except ValueError:
             raise InvalidInput(f"{path}: row {i + 2}: bad date_eff '{r['date_eff']}'") from None
+        after_type = r["typecom_ap"].upper()
+        if r["mod"] in PARENT_MODS and after_type == "COMA":
+            after_type = "COMD"
         parsed.append(Row(r["mod"], on, (r["typecom_av"].upper(), r["com_av"]), r["libelle_av"],
-                          (r["typecom_ap"].upper(), r["com_ap"]), r["libelle_ap"]))
+                          (after_type, r["com_ap"]), r["libelle_ap"]))
     return group(parsed)
 
 
@@ -285,3 +314,75 @@ def _parent_before(key: Key, old: Unit | None, before: dict[Key, str], event: Ev
     if old is not None:
         return old.parent
     return coms[0] if coms else ""
+
+
+# -- what a later release says about an earlier list -------------------------------------
+
+@dataclass(frozen=True)
+class Amendment:
+    """A unit of a registered list that a later release's changes describe otherwise on the
+    list's date: gone (``said`` None), missing from the list (``listed`` None), or named or
+    placed differently. ``event`` is the release's event that says so; None when the release
+    never mentions a sub-unit the list has (its rows were dropped)."""
+
+    key: Key
+    listed: Unit | None
+    said: Unit | None
+    event: Event | None
+
+
+def amendments(units: list[Unit], on: date, events: list[Event],
+               steps: Callable[[Event], list[Event]] = lambda e: [e]) -> list[Amendment]:
+    """The units of a list of ``on`` whose state on that day a later release's changes
+    contradict: each unit keeps the state the last change on or before ``on`` touching it left.
+
+    A release that holds no change after ``on`` is not later than the list, and one with none
+    on or before it (a rewound history) says nothing about it: both give no amendment.
+    """
+    if not any(e.on <= on for e in events) or not any(e.on > on for e in events):
+        return []
+    listed = {(u.typecom, u.code): u for u in units}
+    kinds = {u.typecom for u in units}  # a list of communes only says nothing of sub-units
+    said: dict[Key, tuple[Unit | None, Event]] = {}
+    for event in (e for e in events if e.on <= on):
+        for step in steps(event):
+            for key, unit in step_outcome(step, listed, event).items():
+                said[key] = (unit, event)
+    mentioned = {k for e in events for r in e.rows for k in (r.before, r.after)}
+    out = [Amendment(k, u, None, None) for k, u in sorted(listed.items())
+           if k[0] in ("COMD", "COMA") and k not in mentioned]
+    for key, (unit, event) in sorted(said.items()):
+        before = listed.get(key)
+        if before != unit and key[0] in kinds:
+            out.append(Amendment(key, before, unit, event))
+    return out
+
+
+def step_outcome(step: Event, listed: dict[Key, Unit], event: Event
+                 ) -> dict[Key, Unit | None]:
+    """The units one step of ``event`` leaves (None: ended), with the parent each sub-unit is
+    linked to (or the event's commune, when the step links it to none)."""
+    before, after = step.names()
+    whole = sorted(k[1] for k in event.names()[1] if k[0] == "COM")
+    out: dict[Key, Unit | None] = {k: None for k in before if k not in after}
+    links = step.links()
+    for key, name in after.items():
+        if key[0] == "COM":
+            out[key] = Unit("COM", key[1], name, departement_of(key[1]))
+            continue
+        preds = {a for a, b in links if b == key}
+        near = {b for a, b in links if a == key} | preds
+        kept = sorted(k[1] for k in preds if k[0] == "COM" and k in after)
+        coms = kept or sorted(k[1] for k in near if k[0] == "COM" and k in after)
+        old = listed.get(key)
+        if not coms and old is not None:
+            out[key] = Unit(key[0], key[1], name, old.parent)
+            continue
+        coms = coms or whole
+        parent = (key[1] if key[1] in coms else coms[0]) if coms else ""
+        out[key] = Unit(key[0], key[1], name, parent)
+    if "21" in step.mods:  # a commune given back is no longer a commune déléguée
+        for key in after:
+            if key[0] == "COM" and ("COMD", key[1]) not in after:
+                out[("COMD", key[1])] = None
+    return out

@@ -107,3 +107,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("INSEE COG self-check")
         for line in SCORES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path, session_schemas: list[str]):
+    """A function giving the URL of an empty database on a backend (a new schema or file)."""
+    return lambda backend: fresh_url(backend, tmp_path, session_schemas)

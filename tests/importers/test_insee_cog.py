@@ -9,6 +9,7 @@ from pathlib import Path
 from registry import bootstrap
 from registry.cli import main
 from registry.importers import insee
+from registry.importers.insee_check import check
 from registry.importers.insee_mapping import read_events, read_units
 
 LIST_2019 = date(2019, 1, 1)
@@ -205,11 +206,13 @@ def test_the_whole_french_history_from_1943_rebuilds_the_2019_list_exactly(
     try:
         with registry.reading() as tl:
             good, total, wrong = insee.compare(tl, fr / "commune2019.csv", LIST_2019)
+            every = check(tl, read_units(fr / "commune2019.csv"), LIST_2019).differences
             held = {v.code for v in tl.existing(LIST_2019) if v.type == "COM"}
             aisne = next(v for v in tl.by_code("02", date(1950, 1, 1), "departement"))
             braye = [v for v in tl.children(aisne.id, date(1950, 1, 1)) if v.name == "Braye"]
         expected = {r["com"] for r in _csv(fr / "commune2019.csv") if r["typecom"] == "COM"}
         assert (good, total, wrong) == (34_970, 34_970, [])
+        assert every == []  # communes déléguées, associées, arrondissements and their communes
         assert held == expected
         assert len(braye) == 2 and len({v.code for v in braye}) == 2
     finally:
