@@ -32,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    exc,
     func,
     insert,
     select,
@@ -40,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from registry.adapters.coordination import READ_MODELS, notify
 from registry.adapters.eventstore import Database
 from registry.domain.model import Edge, Version
 from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
@@ -151,6 +153,18 @@ projection_positions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# Why the projection stopped (one row while it is stuck): readers, /readyz and `registry status`
+# read it, on the primary and on every standby.
+projection_failures = Table(
+    "projection_failures", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+
 TABLES = tuple(t.name for t in metadata.sorted_tables)
 
 
@@ -184,6 +198,11 @@ def engine_for(database: Database) -> Engine:
         args["options"] = f"-csearch_path={database.schema}"
     return create_engine(database.sqlalchemy_url(), connect_args=args, pool_size=4,
                          max_overflow=4, pool_pre_ping=True)
+
+
+# Errors that say the database is away or busy, not that the events cannot be stored.
+TRANSIENT: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError,
+                                          exc.TimeoutError)
 
 
 # -- encoding ----------------------------------------------------------------------------
@@ -286,6 +305,13 @@ class ReadModelStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def read_only(self) -> bool:
+        """A hot standby: it replicates the read models, and nothing may be written there."""
+        if self.database.backend != "postgresql":
+            return False
+        with self.engine.connect() as conn:
+            return bool(conn.exec_driver_sql("SELECT pg_is_in_recovery()").scalar())
+
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """One consistent snapshot for several reads."""
@@ -327,8 +353,36 @@ class ReadModelStore:
             else:
                 conn.execute(update(projection_positions).where(
                     projection_positions.c.name == PROJECTION).values(position=position))
+            conn.execute(delete(projection_failures).where(
+                projection_failures.c.name == PROJECTION,
+                projection_failures.c.event_seq <= position))
+            notify(self.database, READ_MODELS, conn)  # delivered when this commits
             if before_commit is not None:
                 before_commit()
+
+    def record_failure(self, failure: Any) -> None:
+        """Remember why the projection is stuck (its own transaction: the batch rolled back)."""
+        values = {"position": failure.position, "event_seq": failure.seq,
+                  "event": _printable(failure.event), "reason": _printable(failure.reason),
+                  "failed_at": failure.at}
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            done = conn.execute(update(projection_failures).where(
+                projection_failures.c.name == PROJECTION).values(**values))
+            if not done.rowcount:
+                conn.execute(insert(projection_failures).values(name=PROJECTION, **values))
+
+    def failure(self, conn: Connection | None = None) -> dict[str, Any] | None:
+        """The stored reason the projection is stuck, or None."""
+        query = select(projection_failures).where(projection_failures.c.name == PROJECTION)
+        if conn is not None:
+            row = conn.execute(query).first()
+        else:
+            with self.engine.connect() as c:
+                row = c.execute(query).first()
+        if row is None:
+            return None
+        return {"position": row.position, "event": row.event_seq, "what": row.event,
+                "reason": row.reason, "since": row.failed_at}
 
     def _write(self, conn: Connection, ops: Any) -> None:
         # Straight to the driver's executemany: the batch is large and the statements fixed.
@@ -486,6 +540,11 @@ class _Many:
             sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
                    f"VALUES ({', '.join(['{p}'] * len(names))})")
             self.run(sql, rows)
+
+
+def _printable(text: str) -> str:
+    """Text any backend can store (the reason may quote the very value that failed)."""
+    return text.replace("\x00", "\\x00")[:2000]
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:

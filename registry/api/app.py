@@ -6,7 +6,7 @@ environment here. Middleware order (outermost first): CORS (if configured), the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,8 @@ EXPLORER = Path(__file__).resolve().parents[1] / "web" / "static"
 
 
 def create_app(settings: Settings, registry: Registry, reader: Reader,
-               tokens: TokenStore | None = None) -> Starlette:
+               tokens: TokenStore | None = None,
+               on_close: Callable[[], None] | None = None) -> Starlette:
     from registry.api.graphql.view import graphql_route
 
     tokens = tokens or TokenStore(registry.log.database)
@@ -58,6 +59,8 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if on_close is not None:
+            on_close()
 
     # The router tries routes in order and no two paths overlap: the busiest come first.
     routes: list[BaseRoute] = [

@@ -68,6 +68,12 @@ class Reader:
         if refresh is not None:
             refresh()
 
+    def state(self) -> dict[str, Any]:
+        """Where the answers stand: the index's log position, and why the read models are stuck
+        (None while they follow the log)."""
+        return {"position": self._idx().position,
+                "failure": getattr(self.source, "failure", None)}
+
     def close(self) -> None:
         close = getattr(self.source, "close", None)
         if close is not None:
@@ -121,6 +127,21 @@ class Reader:
             warnings.append(f"code {code} meant {m['name']} ({m['id']}) from {m['valid_from']} "
                             f"{until}")
         return CodeMatch(UnitView.of(v), warnings, meanings)
+
+    def holders(self, code: str, level: str | None = None,
+                known_at: datetime | None = None) -> list[UUID]:
+        """Every organisation that ever held ``code`` (at ``level``), oldest first."""
+        idx = self._idx()
+        found = []
+        for org in idx.holders_ever(code):
+            held = [v for v in idx.versions(org, known_at)
+                    if v.code == code and (level is None or v.level == level)]
+            if held:
+                found.append((idx.versions(org, known_at)[0].valid_from, str(org), org))
+        if not found:
+            where = f" at level {level}" if level else ""
+            raise NotFound(f"no organisation ever held code {code}{where}")
+        return [org for _, _, org in sorted(found)]
 
     def units(self, at: date, known_at: datetime | None = None, parent: UUID | None = None,
               level: str | None = None, kind: str | None = None, type: str | None = None,

@@ -26,6 +26,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="empty the read models and fold the whole event log again")
     p.set_defaults(handler=_rebuild, without_registry=True)
 
+    p = sub.add_parser("status", parents=[common],
+                       help="the log's head, the read models' position and lag, and why stuck")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_status, without_registry=True)
+
+    p = sub.add_parser("project", parents=[common],
+                       help="fold the log into the read models as acts arrive (the projector "
+                            "role on its own; one per database holds the lock)")
+    p.add_argument("--once", action="store_true", help="catch up once and exit")
+    p.add_argument("--poll", type=float, default=1.0,
+                   help="seconds between looks at the log where nothing notifies (SQLite)")
+    p.set_defaults(handler=_project, without_registry=True)
+
     p = _query(sub, common, "lineage", "where a unit came from and where it went", _lineage)
     p.add_argument("code")
     p.add_argument("--at", type=parse_date, default=None, help="date the code is read on")
@@ -69,7 +82,7 @@ def _query(sub: Any, common: argparse.ArgumentParser, name: str, helptext: str,
 
 
 def _reader(url: str) -> Reader:
-    return bootstrap.build_reader(url, max_lag=float("inf"))
+    return bootstrap.build_reader(url, project=False)
 
 
 def _print_json(value: Any) -> None:
@@ -103,6 +116,55 @@ def _rebuild(settings: Settings, url: str, args: argparse.Namespace) -> int:
         projection.close()
     print(f"read models rebuilt from {folded} events (position {projection.position})")
     return 0
+
+
+def _status(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    state = bootstrap.status(url)
+    failure: Any = state["failure"]
+    if args.json:
+        _print_json(state | {"failure": failure and {
+            **failure, "since": failure["since"].isoformat()}})
+        return 1 if failure else 0
+    print(f"log head      {state['head']}")
+    print(f"read models   {state['position']}")
+    print(f"lag           {state['lag']}")
+    if failure:
+        print(f"stuck         at event {failure['event']} ({failure['what']}) since "
+              f"{failure['since']:%Y-%m-%d %H:%M:%S}: {failure['reason']}")
+        return 1
+    return 0
+
+
+def _project(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    from registry.projections.runner import ProjectionFailed
+
+    if args.once:
+        position = bootstrap.settle(url)
+        print(f"read models at position {position}")
+        return 0
+    projector = bootstrap.projector(url, args.poll)
+    waiting = stuck = None
+    try:
+        while True:
+            if not projector.lock.acquire():
+                if not waiting:
+                    print("registry: another process projects; waiting for its lock",
+                          file=sys.stderr, flush=True)
+                waiting = True
+            else:
+                waiting = False
+                try:
+                    if projector.projection.catch_up():
+                        print(f"read models at position {projector.projection.position}",
+                              flush=True)
+                    stuck = None
+                except ProjectionFailed as e:
+                    if str(e) != stuck:
+                        print(f"registry: {e}", file=sys.stderr, flush=True)
+                    stuck = str(e)
+            projector.wakeups.wait()
+    finally:
+        projector.close()
 
 
 def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:

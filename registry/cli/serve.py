@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -15,6 +16,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to listen on (default: $REGISTRY_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: $REGISTRY_PORT or 8000)")
     p.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    p.add_argument("--no-project", action="store_true",
+                   help="only read: leave folding the log to `registry project` or another "
+                        "server (required on a hot standby)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes serving the same port (each with its own index)")
     p.set_defaults(handler=_serve, without_registry=True)
 
     token = sub.add_parser("token", help="API tokens: create, revoke, list")
@@ -34,23 +40,40 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def _serve(settings: Settings, url: str, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from registry import bootstrap
-    from registry.api.app import create_app
-
     host = args.host or settings.host
     port = args.port or settings.port
-    bootstrap.migrate(url)
-    registry = bootstrap.build(url)
-    reader = bootstrap.build_reader(url, registry)
-    app = create_app(settings, registry, reader)
+    # Every worker builds its application from the environment (uvicorn starts them afresh).
+    os.environ[DATABASE] = url
+    os.environ[PROJECT] = "0" if args.no_project else "1"
+    app: Any = FACTORY if args.workers > 1 else app_from_environment()
     shown = f"[{host}]" if ":" in host else host
-    print(f"registry: serving {url}", file=sys.stderr)
+    role = "reading only" if args.no_project else "reading, projecting when it holds the lock"
+    print(f"registry: serving {url} ({role}; {args.workers} worker(s))", file=sys.stderr)
     print(f"registry: GraphiQL at http://{shown}:{port}/graphql, REST at "
           f"http://{shown}:{port}/v1 (contract: /openapi.yaml), explorer at "
           f"http://{shown}:{port}/", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, access_log=not args.no_access_log,
-                log_level="info", proxy_headers=False)
+                log_level="info", proxy_headers=False, workers=args.workers,
+                factory=args.workers > 1)
     return 0
+
+
+DATABASE, PROJECT = "REGISTRY_DATABASE_URL", "REGISTRY_PROJECT"
+FACTORY = "registry.cli.serve:app_from_environment"
+
+
+def app_from_environment() -> Any:
+    """One serving process: the index and its follower thread, the lazy write side, the app."""
+    from registry import bootstrap
+    from registry.api.app import create_app
+
+    settings = Settings.from_env()
+    url = settings.database_url
+    project = os.environ.get(PROJECT, "1") != "0"
+    if project:
+        bootstrap.migrate(url)
+    serving = bootstrap.serving(url, project)
+    return create_app(settings, serving.registry, serving.reader, on_close=serving.close)
 
 
 def _store(url: str) -> Any:

@@ -2,8 +2,9 @@
 
 The index is loaded once, then refreshed by organisation: when the projection position moves on,
 only the organisations whose streams have new events are reloaded. A refresh first catches the
-projections up (if this source owns them), so a reader that also follows the log never lags it.
-Between refreshes, queries cost no database round trip; ``max_lag`` bounds how stale it may be.
+projections up (if this process is the projector), so a reader that also projects never lags it.
+Queries never refresh: they read whichever index was complete last, so they cost no database
+round trip; a follower thread (``follower.py``) refreshes when woken.
 """
 
 from __future__ import annotations
@@ -11,37 +12,80 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow
-from registry.projections.runner import Projection
+from registry.projections.runner import Projection, ProjectionFailed
+
+
+class Lock(Protocol):
+    """The projector's lock (``registry.adapters.coordination.ProjectorLock``)."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class ModelSource:
+    """The current index, swapped whole by ``refresh`` (queries never wait for a refresh).
+
+    With a ``projection``, ``refresh`` first folds the log into the read models, when this process
+    holds the projector ``lock``. A batch that cannot be projected leaves the read models (and the
+    index) at the last consistent position; ``failure`` says why, for ``/readyz``.
+    """
+
     def __init__(self, store: Any, projection: Projection | None = None,
-                 max_lag: float = 1.0) -> None:
+                 lock: Lock | None = None) -> None:
         self.store = store
         self.projection = projection
-        self.max_lag = max_lag
+        self.lock = lock
+        self.failure: dict[str, Any] | None = None
+        self.refreshed = 0.0  # time.monotonic() of the last refresh
         self._index: ReadIndex | None = None
-        self._checked = 0.0
         self._lock = threading.RLock()
 
     def index(self) -> ReadIndex:
         idx = self._index
-        if idx is None or time.monotonic() - self._checked >= self.max_lag:
-            return self.refresh()
-        return idx
+        return idx if idx is not None else self.refresh()
+
+    def projecting(self) -> bool:
+        """Whether this process projects (it holds the lock, or just took it)."""
+        return self.projection is not None and (self.lock is None or self.lock.acquire())
 
     def refresh(self) -> ReadIndex:
         with self._lock:
-            if self.projection is not None:
-                self.projection.catch_up()
+            stuck: dict[str, Any] | None = None
+            if self.projecting():
+                assert self.projection is not None
+                try:
+                    self.projection.catch_up()
+                except ProjectionFailed as e:  # answer from the last consistent state
+                    stuck = {"position": e.position, "event": e.seq, "what": e.event,
+                             "reason": e.reason, "since": e.at}
             self._index = self._load() if self._index is None else self._update(self._index)
-            self._checked = time.monotonic()
+            self.failure = stuck or self._stored_failure()
+            self.refreshed = time.monotonic()
             return self._index
+
+    def _stored_failure(self) -> dict[str, Any] | None:
+        found = self.store.failure()
+        return found if found is not None and found["position"] == self._index_position() \
+            else None
+
+    def _index_position(self) -> int:
+        return self._index.position if self._index is not None else 0
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Refresh until the index reflects ``position`` (read your own writes), or time out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.refresh().position >= position:
+                return True
+            if self.failure is not None or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     def _load(self) -> ReadIndex:
         idx = ReadIndex()
@@ -95,6 +139,8 @@ class ModelSource:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
         if self.projection is not None:
             self.projection.close()
         else:
