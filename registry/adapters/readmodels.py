@@ -554,13 +554,13 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 def migrate(database: Database, engine: Engine | None = None, revision: str = "head") -> None:
     """``alembic upgrade head`` for the read models, on the registry's database and schema."""
-    from pathlib import Path
-
     from alembic import command
     from alembic.config import Config
 
+    from registry import resources
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
+    cfg.set_main_option("script_location", str(resources.migration_scripts()))
     cfg.attributes["database_url"] = database.url
     if engine is not None:
         cfg.attributes["engine"] = engine

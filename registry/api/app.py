@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -21,6 +20,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from registry import resources
 from registry.adapters.tokens import TokenStore
 from registry.api import problems
 from registry.api.limits import BodyLimit
@@ -43,9 +43,8 @@ from registry.settings import Settings
 if TYPE_CHECKING:
     from registry.application.reading import Reader
 
-ROOT = Path(__file__).resolve().parents[2]
-OPENAPI = ROOT / "openapi" / "openapi.yaml"
-EXPLORER = Path(__file__).resolve().parents[1] / "web" / "static"
+OPENAPI = resources.openapi_document()
+EXPLORER = resources.explorer()
 
 
 def create_app(settings: Settings, registry: Registry, reader: Reader,
