@@ -9,21 +9,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from registry.adapters.eventstore import Database, EventLog
-from registry.application.service import Registry, utcnow
+from registry.adapters.database import Database
 
 if TYPE_CHECKING:
     from registry.adapters.coordination import ProjectorLock, Wakeups
+    from registry.adapters.eventstore import EventLog
     from registry.application.reading import Reader
+    from registry.application.service import Registry
     from registry.projections.follower import Follower
     from registry.projections.runner import Projection
     from registry.projections.source import ModelSource
 
 
-def build(database_url: str, clock: Callable[[], datetime] = utcnow) -> Registry:
+def build(database_url: str, clock: Callable[[], datetime] | None = None) -> Registry:
     """The write side. Its in-memory timeline is folded from the log when it first records (or
     when ``catch_up`` is called): a process that only reads never builds it."""
-    return Registry(EventLog(Database.parse(database_url)), clock)
+    from registry.adapters.eventstore import EventLog
+    from registry.application.service import Registry, utcnow
+
+    return Registry(EventLog(Database.parse(database_url)), clock or utcnow)
 
 
 def migrate(database_url: str) -> None:
@@ -36,6 +40,7 @@ def migrate(database_url: str) -> None:
 def build_projection(database_url: str, log: EventLog | None = None) -> Projection:
     """The read-model projection (migrated schema, pull loop over the log), not yet caught up."""
     from registry.adapters import readmodels
+    from registry.adapters.eventstore import EventLog
     from registry.projections.runner import Projection
 
     database = Database.parse(database_url)
@@ -66,6 +71,20 @@ def build_reader(database_url: str, registry: Registry | None = None,
     return Reader(source)
 
 
+def question_reader(database_url: str) -> Reader:
+    """A reader for one question (a command): it loads only the rows the answer needs, in one
+    read transaction, and never projects."""
+    from registry.adapters import readmodels
+    from registry.application.reading import Reader
+    from registry.projections.source import QuestionSource
+
+    database = Database.parse(database_url)
+    store = readmodels.ReadModelStore(database)
+    if not store.migrated() and not store.read_only():  # a new database: empty read models
+        readmodels.migrate(database, store.engine)
+    return Reader(QuestionSource(store))
+
+
 SETTLE = 10.0  # seconds a recorder waits for the read models to show its act
 
 
@@ -79,10 +98,7 @@ def build_source(database_url: str, log: EventLog | None = None,
     if project:
         projection = build_projection(database_url, log)
         return ModelSource(projection.store, projection, ProjectorLock(database))
-    store = readmodels.ReadModelStore(database)
-    if not store.read_only():
-        readmodels.migrate(database, store.engine)
-    return ModelSource(store)
+    return ModelSource(readmodels.ReadModelStore(database))
 
 
 @dataclass
@@ -162,7 +178,7 @@ def settle(database_url: str, log: EventLog | None = None, timeout: float = 600.
     that does. Raises ``ProjectionFailed`` if an act cannot be projected; returns the position.
     """
     from registry.adapters.coordination import ProjectorLock
-    from registry.projections.runner import ProjectionFailed
+    from registry.projections.failure import ProjectionFailed
 
     projection = build_projection(database_url, log)
     lock = ProjectorLock(projection.store.database)
@@ -190,6 +206,7 @@ def settle(database_url: str, log: EventLog | None = None, timeout: float = 600.
 def status(database_url: str) -> dict[str, object]:
     """The log's head, the read models' position, how far behind they are and why, if stuck."""
     from registry.adapters import readmodels
+    from registry.adapters.eventstore import EventLog
 
     database = Database.parse(database_url)
     store = readmodels.ReadModelStore(database)

@@ -17,7 +17,7 @@ import select
 import threading
 from typing import Any
 
-from registry.adapters.eventstore import Database
+from registry.adapters.database import Database
 
 LOG, READ_MODELS = "log", "read_models"
 

@@ -42,8 +42,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from registry.adapters.coordination import READ_MODELS, notify
-from registry.adapters.eventstore import Database
+from registry.adapters.database import Database
 from registry.domain.model import Edge, Version
+from registry.domain.text import fold
 from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
 
 PROJECTION = "read_models"
@@ -86,6 +87,7 @@ unit_versions = Table(
     Column("level", String(64)),
     Column("parent_id", ID),
     Column("territory_id", ID),
+    Column("search_key", Text),  # the name folded (registry.domain.text.fold), for search
     Index("ix_unit_versions_code", "code", "level"),
     Index("ix_unit_versions_parent", "parent_id"),
     Index("ix_unit_versions_recorded_to", "recorded_to"),
@@ -230,8 +232,22 @@ def decode_values(data: str) -> dict[str, Any]:
     return values
 
 
+_IDS: dict[str, UUID] = {}
+
+
+def _id(value: str) -> UUID:
+    """The UUID of a stored id, made once: rows repeat the same ids (an organisation, its superior,
+    an act) many times, and building a UUID costs more than reading the row."""
+    found = _IDS.get(value)
+    if found is None:
+        if len(_IDS) > 1_000_000:
+            _IDS.clear()
+        found = _IDS[value] = UUID(value)
+    return found
+
+
 def _uuid(value: str | None) -> UUID | None:
-    return UUID(value) if value is not None else None
+    return _id(value) if value is not None else None
 
 
 def _s(value: UUID | None) -> str | None:
@@ -239,19 +255,19 @@ def _s(value: UUID | None) -> str | None:
 
 
 def version_row(r: Any) -> VersionRow:
-    return VersionRow(Version(UUID(r.org_id), r.name, r.code, r.kind, r.type, r.level,
+    return VersionRow(Version(_id(r.org_id), r.name, r.code, r.kind, r.type, r.level,
                               _uuid(r.parent_id), _uuid(r.territory_id), r.valid_from, r.valid_to),
-                      r.recorded_from, r.recorded_to)
+                      r.recorded_from, r.recorded_to, r.search_key)
 
 
 def edge_row(r: Any) -> EdgeRow:
-    return EdgeRow(r.edge_id, Edge(UUID(r.source_id), UUID(r.target_id), r.effective, r.edge_type,
-                                   r.share, r.change, UUID(r.act_id), r.clause),
+    return EdgeRow(r.edge_id, Edge(_id(r.source_id), _id(r.target_id), r.effective, r.edge_type,
+                                   r.share, r.change, _id(r.act_id), r.clause),
                    r.recorded_from, r.recorded_to)
 
 
 def act_row(r: Any) -> ActRow:
-    return ActRow(id=UUID(r.act_id), seq=r.seq, key=r.key, digest=r.digest, number=r.number,
+    return ActRow(id=_id(r.act_id), seq=r.seq, key=r.key, digest=r.digest, number=r.number,
                   kind=r.kind, issuer=r.issuer, signed=r.signed, effective=r.effective,
                   title=r.title, url=r.url, verified=bool(r.verified), note=r.note,
                   actor=r.actor, recorded_at=r.recorded_at,
@@ -260,7 +276,7 @@ def act_row(r: Any) -> ActRow:
 
 
 def change_row(r: Any) -> ChangeRow:
-    return ChangeRow(r.seq, UUID(r.stream_id), r.stream_version, r.kind, r.effective,
+    return ChangeRow(r.seq, _id(r.stream_id), r.stream_version, r.kind, r.effective,
                      _uuid(r.act_id), r.clause, r.actor, r.recorded_at, decode_values(r.data),
                      r.superseded_at)
 
@@ -270,7 +286,7 @@ def change_row(r: Any) -> ChangeRow:
 def _version_tuple(row: VersionRow) -> tuple[Any, ...]:
     v = row.version
     return (v.id, v.valid_from, row.recorded_from, v.valid_to, row.recorded_to, v.name, v.code,
-            v.kind, v.type, v.level, v.parent, v.territory)
+            v.kind, v.type, v.level, v.parent, v.territory, row.search_key or fold(v.name))
 
 
 def _edge_tuple(row: EdgeRow) -> tuple[Any, ...]:
@@ -304,6 +320,13 @@ class ReadModelStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def migrated(self) -> bool:
+        """Whether the read-model tables are there (an empty database has none yet)."""
+        from sqlalchemy import inspect
+
+        with self.engine.connect() as conn:
+            return inspect(conn).has_table(projection_failures.name)
 
     def read_only(self) -> bool:
         """A hot standby: it replicates the read models, and nothing may be written there."""
@@ -446,7 +469,7 @@ class ReadModelStore:
     def touched_between(self, conn: Connection, after: int, upto: int) -> set[UUID]:
         rows = conn.execute(select(change_list.c.stream_id).where(
             change_list.c.seq > after, change_list.c.seq <= upto).distinct())
-        return {UUID(r[0]) for r in rows}
+        return {_id(r[0]) for r in rows}
 
     def org_rows(self, conn: Connection, orgs: Iterable[UUID]
                  ) -> tuple[list[VersionRow], list[EdgeRow]]:
@@ -458,6 +481,53 @@ class ReadModelStore:
             edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
                 lineage_edges.c.target_id.in_(chunk)))]
         return versions, edges
+
+    # reading only what one question needs (a command's reader, registry.projections.partial)
+
+    def rows_touching(self, conn: Connection, orgs: Iterable[UUID]
+                      ) -> tuple[list[VersionRow], list[EdgeRow]]:
+        """Every version of some organisations, and every edge into or out of them."""
+        versions: list[VersionRow] = []
+        edges: list[EdgeRow] = []
+        for chunk in _chunks(sorted(str(o) for o in orgs)):
+            versions += [version_row(r) for r in conn.execute(select(unit_versions).where(
+                unit_versions.c.org_id.in_(chunk)))]
+            edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
+                lineage_edges.c.target_id.in_(chunk) | lineage_edges.c.source_id.in_(chunk)))]
+        return versions, edges
+
+    def ids_with_code(self, conn: Connection, code: str) -> set[UUID]:
+        return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+            unit_versions.c.code == code).distinct())}
+
+    def ids_under(self, conn: Connection, parents: Iterable[UUID]) -> set[UUID]:
+        """Every organisation that was ever under one of ``parents``."""
+        found: set[UUID] = set()
+        for chunk in _chunks(sorted(str(o) for o in parents)):
+            found |= {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+                unit_versions.c.parent_id.in_(chunk)).distinct())}
+        return found
+
+    def ids_on(self, conn: Connection, on: date, known: datetime | None) -> set[UUID]:
+        """Every organisation with a version on ``on`` (as believed at ``known``)."""
+        c = unit_versions.c
+        believed = (c.recorded_to.is_(None) if known is None else
+                    (c.recorded_from <= known) & (c.recorded_to.is_(None) | (c.recorded_to > known)))
+        return {_id(r[0]) for r in conn.execute(select(c.org_id).where(
+            believed, c.valid_from <= on, c.valid_to.is_(None) | (c.valid_to > on)).distinct())}
+
+    def ids_named(self, conn: Connection, needle: str) -> set[UUID]:
+        """Every organisation that ever bore a name whose search key contains ``needle``."""
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+            unit_versions.c.search_key.like(pattern, escape="\\")).distinct())}
+
+    def acts_by_id(self, conn: Connection, ids: Iterable[UUID]) -> list[ActRow]:
+        out: list[ActRow] = []
+        for chunk in _chunks(sorted(str(i) for i in ids)):
+            out += [act_row(r) for r in conn.execute(select(legal_acts).where(
+                legal_acts.c.act_id.in_(chunk)))]
+        return out
 
     def last_recorded(self, conn: Connection) -> datetime | None:
         return conn.execute(select(func.max(change_list.c.recorded_at))).scalar()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from registry.application.views import (
@@ -78,6 +78,12 @@ class Reader:
         close = getattr(self.source, "close", None)
         if close is not None:
             close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _idx(self) -> ReadIndex:
         return self.source.index()
@@ -279,10 +285,15 @@ class Reader:
     def diff(self, from_date: date, to_date: date, within: UUID | None = None,
              known_at: datetime | None = None) -> DiffView:
         idx = self._idx()
-        scope = self._scope(idx, from_date, to_date, within, known_at)
         lo, hi = min(from_date, to_date), max(from_date, to_date)
+        facts = self.source.facts_between(lo + timedelta(days=1), hi)
+        # A unit differs between two dates only through a fact that took effect between them.
+        scope = {f.stream_id for f in facts}
+        if within is not None:
+            scope &= self._scope(idx, from_date, to_date, within, known_at)
+        idx.prefetch(scope)
         acts_of: dict[UUID, list[UUID]] = {}
-        for f in self.source.facts_between(lo + timedelta(days=1), hi):
+        for f in facts:
             if _visible(f, known_at) and f.kind != SUPERSEDED:
                 acts = acts_of.setdefault(f.stream_id, [])
                 if f.act_id is not None and f.act_id not in acts:
@@ -316,8 +327,7 @@ class Reader:
 
     def _scope(self, idx: ReadIndex, d1: date, d2: date, within: UUID | None,
                known_at: datetime | None) -> set[UUID]:
-        if within is None:
-            return set(idx.rows)
+        assert within is not None
         if idx.version(within, d1, known_at) is None and idx.version(within, d2, known_at) is None:
             raise NotFound(f"organisation {within} exists on neither {d1} nor {d2}")
         return set(idx.subtree_ids(within, d1, known_at)) | set(
@@ -330,7 +340,9 @@ class Reader:
         scope = (self._scope(idx, from_date, to_date, within, known_at)
                  if within is not None else None)
         out = []
-        for f in self.source.facts_between(from_date, to_date):
+        facts = self.source.facts_between(from_date, to_date)
+        idx.prefetch({f.stream_id for f in facts})
+        for f in facts:
             if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
                 continue
             if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
@@ -355,9 +367,7 @@ class Reader:
             raise InvalidInput("give some text to search for", "text")
         idx = self._idx()
         hits = []
-        for key, orgs in idx.names():
-            if needle not in key:
-                continue
+        for key, orgs in idx.names(needle):
             for org in orgs:
                 versions = idx.versions(org, known_at)
                 for last, start, end in _spans(versions, lambda v, key=key: fold(v.name) == key):

@@ -16,7 +16,7 @@ from importlib import import_module
 
 from registry import bootstrap
 from registry.domain.errors import ActRefused, InvalidInput, RegistryError
-from registry.projections.runner import ProjectionFailed
+from registry.projections.failure import ProjectionFailed
 from registry.settings import Settings
 
 # Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).

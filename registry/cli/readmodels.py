@@ -82,7 +82,7 @@ def _query(sub: Any, common: argparse.ArgumentParser, name: str, helptext: str,
 
 
 def _reader(url: str) -> Reader:
-    return bootstrap.build_reader(url, project=False)
+    return bootstrap.question_reader(url)
 
 
 def _print_json(value: Any) -> None:
@@ -136,7 +136,7 @@ def _status(settings: Settings, url: str, args: argparse.Namespace) -> int:
 
 
 def _project(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    from registry.projections.runner import ProjectionFailed
+    from registry.projections.failure import ProjectionFailed
 
     if args.once:
         position = bootstrap.settle(url)
@@ -168,44 +168,44 @@ def _project(settings: Settings, url: str, args: argparse.Namespace) -> int:
 
 
 def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    on = args.at or date.today()
-    unit = reader.by_code(args.code, on, args.level, args.known_at).unit
-    directions = (["predecessors", "successors"] if args.direction == "both"
-                  else [args.direction])
-    out = {d: [s.as_dict() for s in reader.lineage(unit.id, d, args.depth, args.known_at)]
-           for d in directions}
-    if args.json:
-        _print_json({"unit": unit.as_dict(), **out})
+    with _reader(url) as reader:
+        on = args.at or date.today()
+        unit = reader.by_code(args.code, on, args.level, args.known_at).unit
+        directions = (["predecessors", "successors"] if args.direction == "both"
+                      else [args.direction])
+        out = {d: [s.as_dict() for s in reader.lineage(unit.id, d, args.depth, args.known_at)]
+               for d in directions}
+        if args.json:
+            _print_json({"unit": unit.as_dict(), **out})
+            return 0
+        print(f"{_unit_text(unit)} on {on}  id {unit.id}")
+        for d in directions:
+            arrow = "from" if d == "predecessors" else "into"
+            if not out[d]:
+                print(f"  no {d}")
+            for s in out[d]:
+                share = f" {s['share']:.0%}" if s["share"] is not None else ""
+                print(f"  {'  ' * (s['depth'] - 1)}{arrow} {s['unit']['name']} "
+                      f"({s['unit']['code'] or '—'}) on {s['on']}: {s['change']}, "
+                      f"{s['edge']}{share} — {_act_text(s)}")
         return 0
-    print(f"{_unit_text(unit)} on {on}  id {unit.id}")
-    for d in directions:
-        arrow = "from" if d == "predecessors" else "into"
-        if not out[d]:
-            print(f"  no {d}")
-        for s in out[d]:
-            share = f" {s['share']:.0%}" if s["share"] is not None else ""
-            print(f"  {'  ' * (s['depth'] - 1)}{arrow} {s['unit']['name']} "
-                  f"({s['unit']['code'] or '—'}) on {s['on']}: {s['change']}, "
-                  f"{s['edge']}{share} — {_act_text(s)}")
-    return 0
 
 
 def _crosswalk(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    to_date = args.to_date or date.today()
-    items = reader.crosswalk(args.code, args.level, args.from_date, to_date, args.known_at)
-    if args.json:
-        _print_json([i.as_dict() for i in items])
+    with _reader(url) as reader:
+        to_date = args.to_date or date.today()
+        items = reader.crosswalk(args.code, args.level, args.from_date, to_date, args.known_at)
+        if args.json:
+            _print_json([i.as_dict() for i in items])
+            return 0
+        if not items:
+            print(f"nothing on {to_date} covers {args.code} of {args.from_date}")
+        for i in items:
+            how = "same unit" if not i.path else " → ".join(
+                f"{s.change} ({s.edge})" for s in i.path)
+            print(f"{_unit_text(i.source)} on {args.from_date} → {_unit_text(i.target)} on "
+                  f"{to_date}: {how}")
         return 0
-    if not items:
-        print(f"nothing on {to_date} covers {args.code} of {args.from_date}")
-    for i in items:
-        how = "same unit" if not i.path else " → ".join(
-            f"{s.change} ({s.edge})" for s in i.path)
-        print(f"{_unit_text(i.source)} on {args.from_date} → {_unit_text(i.target)} on "
-              f"{to_date}: {how}")
-    return 0
 
 
 def _within(reader: Reader, args: argparse.Namespace, *dates: date) -> Any:
@@ -222,42 +222,42 @@ def _within(reader: Reader, args: argparse.Namespace, *dates: date) -> Any:
 
 
 def _diff(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    within = _within(reader, args, args.to_date, args.from_date)
-    view = reader.diff(args.from_date, args.to_date, within, args.known_at)
-    out = view.as_dict()
-    if args.json:
-        _print_json(out)
+    with _reader(url) as reader:
+        within = _within(reader, args, args.to_date, args.from_date)
+        view = reader.diff(args.from_date, args.to_date, within, args.known_at)
+        out = view.as_dict()
+        if args.json:
+            _print_json(out)
+            return 0
+        counts = ", ".join(f"{n} {k}" for k, n in out["counts"].items())
+        print(f"{args.from_date} → {args.to_date}: {counts}")
+        for kind in ("begun", "ended", "renamed", "recoded", "moved", "reclassified"):
+            for item in out[kind]:
+                before, after = item["before"], item["after"]
+                if kind in ("begun", "ended"):
+                    u = after or before
+                    what = f"{u['name']} ({u['code'] or '—'}) {u['level'] or u['type']}"
+                else:
+                    what = (f"{before['name']} ({before['code'] or '—'}) → {after['name']} "
+                            f"({after['code'] or '—'})")
+                acts = "; ".join(a.get("number") or f"unnumbered {a['kind']}" for a in item["acts"])
+                print(f"  {kind:<12} {what}{'  — ' + acts if acts else ''}")
         return 0
-    counts = ", ".join(f"{n} {k}" for k, n in out["counts"].items())
-    print(f"{args.from_date} → {args.to_date}: {counts}")
-    for kind in ("begun", "ended", "renamed", "recoded", "moved", "reclassified"):
-        for item in out[kind]:
-            before, after = item["before"], item["after"]
-            if kind in ("begun", "ended"):
-                u = after or before
-                what = f"{u['name']} ({u['code'] or '—'}) {u['level'] or u['type']}"
-            else:
-                what = (f"{before['name']} ({before['code'] or '—'}) → {after['name']} "
-                        f"({after['code'] or '—'})")
-            acts = "; ".join(a.get("number") or f"unnumbered {a['kind']}" for a in item["acts"])
-            print(f"  {kind:<12} {what}{'  — ' + acts if acts else ''}")
-    return 0
 
 
 def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    hits = reader.search(args.text, args.at, args.known_at, args.limit)
-    if args.json:
-        _print_json([h.as_dict() for h in hits])
+    with _reader(url) as reader:
+        hits = reader.search(args.text, args.at, args.known_at, args.limit)
+        if args.json:
+            _print_json([h.as_dict() for h in hits])
+            return 0
+        if not hits:
+            print("no unit bears that name" + (f" on {args.at}" if args.at else ""))
+        for h in hits:
+            span = f"{h.valid_from} → {h.valid_to or '…'}"
+            print(f"{h.name} ({h.unit.code or '—'})  {h.unit.type} · {h.unit.level or '—'}  "
+                  f"{span}  id {h.unit.id}")
         return 0
-    if not hits:
-        print("no unit bears that name" + (f" on {args.at}" if args.at else ""))
-    for h in hits:
-        span = f"{h.valid_from} → {h.valid_to or '…'}"
-        print(f"{h.name} ({h.unit.code or '—'})  {h.unit.type} · {h.unit.level or '—'}  "
-              f"{span}  id {h.unit.id}")
-    return 0
 
 
 CSV_COLUMNS = ("type", "code", "name", "parent_code", "kind", "level", "valid_from", "valid_to",
@@ -265,22 +265,22 @@ CSV_COLUMNS = ("type", "code", "name", "parent_code", "kind", "level", "valid_fr
 
 
 def _export(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    on = args.at or date.today()
-    within = _within(reader, args, on)
-    units = reader.snapshot(on, within, args.known_at)
-    codes = {u.id: u.code for u in units}
-    rows = []
-    for u in units:
-        parent_code = codes.get(u.parent_id) if u.parent_id else None
-        if u.parent_id and u.parent_id not in codes:
-            parent_code = reader.unit(u.parent_id, on, args.known_at).code
-        rows.append({**u.as_dict(), "parent_code": parent_code})
-    if args.format == "json" or args.json:
-        _print_json({"at": on.isoformat(), "units": rows})
+    with _reader(url) as reader:
+        on = args.at or date.today()
+        within = _within(reader, args, on)
+        units = reader.snapshot(on, within, args.known_at)
+        codes = {u.id: u.code for u in units}
+        rows = []
+        for u in units:
+            parent_code = codes.get(u.parent_id) if u.parent_id else None
+            if u.parent_id and u.parent_id not in codes:
+                parent_code = reader.unit(u.parent_id, on, args.known_at).code
+            rows.append({**u.as_dict(), "parent_code": parent_code})
+        if args.format == "json" or args.json:
+            _print_json({"at": on.isoformat(), "units": rows})
+            return 0
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
         return 0
-    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, extrasaction="ignore",
-                            lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return 0

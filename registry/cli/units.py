@@ -7,14 +7,16 @@ import argparse
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from registry.application.reading import Reader, UnitView
-from registry.application.service import Registry
 from registry.cli import parse_date, parse_moment
 from registry.domain.errors import NotFound
 from registry.settings import Settings
+
+if TYPE_CHECKING:
+    from registry.application.reading import Reader, UnitView
+    from registry.application.service import Registry
 
 CLI_ACTOR = "cli"
 
@@ -63,7 +65,7 @@ def _reader(url: str) -> Reader:
     """A reader of the read models as they are (a query command never projects)."""
     from registry import bootstrap
 
-    return bootstrap.build_reader(url, project=False)
+    return bootstrap.question_reader(url)
 
 
 def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:

@@ -64,7 +64,7 @@ class ReadIndex:
                 keys.append(("_children", v.parent))
             if v.code is not None:
                 keys.append(("_by_code", v.code))
-            keys.append(("_names", fold(v.name)))
+            keys.append(("_names", r.search_key or fold(v.name)))
             keys.append(("_by_level", v.level))
         for name, key in keys:
             getattr(self, name)[key].add(org)
@@ -102,6 +102,9 @@ class ReadIndex:
         self.acts[act.id] = act
 
     # -- reading -------------------------------------------------------------------------
+
+    def prefetch(self, orgs: Iterable[UUID]) -> None:
+        """A hint that these organisations are about to be read (everything is here already)."""
 
     def versions(self, org: UUID, known: datetime | None) -> list[Version]:
         if known is None:
@@ -180,8 +183,9 @@ class ReadIndex:
     def edges_out(self, org: UUID, known: datetime | None = None) -> list[Edge]:
         return _edges(self._edges_out.get(org, ()), known, lambda e: str(e.target))
 
-    def names(self) -> Iterable[tuple[str, set[UUID]]]:
-        return self._names.items()
+    def names(self, needle: str = "") -> Iterable[tuple[str, set[UUID]]]:
+        """Every search key containing ``needle``, with the organisations that bore it."""
+        return [(key, orgs) for key, orgs in self._names.items() if needle in key]
 
     def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:
         act = self.acts.get(act_id)

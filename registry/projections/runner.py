@@ -12,12 +12,12 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from itertools import takewhile
 from typing import Any, Protocol
 from uuid import UUID
 
 from registry.domain.events import Organisation
+from registry.projections.failure import ProjectionFailed
 from registry.projections.folding import Folder, Ops
 from registry.projections.rows import ChangeRow, EdgeRow, VersionRow
 
@@ -46,25 +46,6 @@ class Store(Protocol):
 
 class StaleProjection(Exception):
     pass
-
-
-class ProjectionFailed(Exception):
-    """An act the projection cannot fold or write: the read models stay at ``position``.
-
-    Every act before it is projected; this one (its first event is ``seq``) and everything after
-    wait until the code or the data is fixed. Readers keep answering from ``position``.
-    """
-
-    def __init__(self, position: int, seq: int, event: str, reason: str,
-                 at: datetime | None = None) -> None:
-        super().__init__(f"read models stuck at position {position}: event {seq} ({event}) "
-                         f"cannot be projected: {reason}")
-        self.position, self.seq, self.event, self.reason = position, seq, event, reason
-        self.at = at or datetime.now(UTC)
-
-    def same_as(self, other: ProjectionFailed | None) -> bool:
-        return other is not None and (self.position, self.seq, self.reason) == (
-            other.position, other.seq, other.reason)
 
 
 def describe(event: Any) -> str:

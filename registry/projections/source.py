@@ -12,12 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from registry.projections.failure import ProjectionFailed
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow
-from registry.projections.runner import Projection, ProjectionFailed
+
+if TYPE_CHECKING:
+    from registry.projections.runner import Projection
 
 
 class Lock(Protocol):
@@ -145,3 +148,35 @@ class ModelSource:
             self.projection.close()
         else:
             self.store.close()
+
+
+class QuestionSource:
+    """The source of a one-shot reader (a command): one read transaction and a partial index
+    that loads only the rows the question touches (``partial.py``)."""
+
+    def __init__(self, store: Any) -> None:
+        from registry.projections.partial import OnConnection, PartialIndex
+
+        self.store = store
+        self._reading = store.reading()
+        conn = self._reading.__enter__()
+        position = store.position(conn)
+        self._index = PartialIndex(OnConnection(store, conn), position)
+        found = store.failure(conn)
+        self.failure = found if found is not None and found["position"] == position else None
+
+    def index(self) -> ReadIndex:
+        return self._index
+
+    def facts_of(self, org: UUID) -> list[ChangeRow]:
+        return self.store.facts_of(org, self._index.position)  # type: ignore[no-any-return]
+
+    def facts_between(self, first: date, last: date) -> list[ChangeRow]:
+        return self.store.facts_between(first, last, self._index.position)  # type: ignore[no-any-return]
+
+    def log_after(self, after: int, limit: int) -> list[ChangeRow]:
+        return self.store.log_after(after, limit, self._index.position)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self._reading.__exit__(None, None, None)
+        self.store.close()
