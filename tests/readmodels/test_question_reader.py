@@ -4,6 +4,7 @@ changes, searches and snapshots, now and as known at past moments."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from registry import bootstrap
@@ -39,7 +40,7 @@ def answers(reader, known_at=None) -> list[object]:
     for code in CODES:
         out.append(attempt(lambda code=code: [reader.history(org, known_at).as_dict()
                                               for org in reader.holders(code, None, known_at)]))
-    for first, second in zip(DATES, DATES[1:], strict=False):
+    for first, second in itertools.pairwise(DATES):
         out.append(reader.diff(first, second, None, known_at).as_dict())
         out.append(reader.changes(first, second, None, known_at, limit=1000).as_dict())
         out.append(attempt(lambda first=first, second=second: reader.diff(
