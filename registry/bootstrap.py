@@ -21,13 +21,14 @@ if TYPE_CHECKING:
     from registry.projections.source import ModelSource
 
 
-def build(database_url: str, clock: Callable[[], datetime] | None = None) -> Registry:
+def build(database_url: str, clock: Callable[[], datetime] | None = None,
+          create_tables: bool = True) -> Registry:
     """The write side. Its in-memory timeline is folded from the log when it first records (or
     when ``catch_up`` is called): a process that only reads never builds it."""
     from registry.adapters.eventstore import EventLog
     from registry.application.service import Registry, utcnow
 
-    return Registry(EventLog(Database.parse(database_url)), clock or utcnow)
+    return Registry(EventLog(Database.parse(database_url), create_tables), clock or utcnow)
 
 
 def migrate(database_url: str) -> None:
@@ -95,10 +96,23 @@ def build_source(database_url: str, log: EventLog | None = None,
     from registry.projections.source import ModelSource
 
     database = Database.parse(database_url)
-    if project:
+    store = readmodels.ReadModelStore(database)
+    if project and not store.read_only():  # a hot standby only follows what it replicates
+        store.close()
         projection = build_projection(database_url, log)
         return ModelSource(projection.store, projection, ProjectorLock(database))
-    return ModelSource(readmodels.ReadModelStore(database))
+    return ModelSource(store)
+
+
+def read_only(database_url: str) -> bool:
+    """Whether the database is a hot standby (it replicates; nothing may be written there)."""
+    from registry.adapters import readmodels
+
+    store = readmodels.ReadModelStore(Database.parse(database_url))
+    try:
+        return store.read_only()
+    finally:
+        store.close()
 
 
 @dataclass
@@ -122,7 +136,7 @@ def serving(database_url: str, project: bool = True, poll: float = 0.25) -> Serv
     from registry.projections.follower import Follower
 
     database = Database.parse(database_url)
-    registry = build(database_url)
+    registry = build(database_url, create_tables=not read_only(database_url))
     source = build_source(database_url, registry.log, project)
     source.refresh()
     follower = Follower(source, Wakeups(database, (READ_MODELS, LOG) if project else (READ_MODELS,),

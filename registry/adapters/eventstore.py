@@ -68,9 +68,11 @@ class RegistryLog(Application):
 class EventLog:
     """Appends events atomically and reads them back in log order."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, create_tables: bool = True) -> None:
         self.database = database
         env = database.eventsourcing_env()
+        if not create_tables:  # a hot standby: the tables are replicated, nothing may be created
+            env["CREATE_TABLE"] = "no"
         # The library reads os.environ too; pass ours explicitly so nothing leaks in.
         self.app = RegistryLog(env=env)
         self.recorder = self.app.recorder

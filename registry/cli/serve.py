@@ -70,7 +70,7 @@ def app_from_environment() -> Any:
     settings = Settings.from_env()
     url = settings.database_url
     project = os.environ.get(PROJECT, "1") != "0"
-    if project:
+    if project and not bootstrap.read_only(url):
         bootstrap.migrate(url)
     serving = bootstrap.serving(url, project)
     return create_app(settings, serving.registry, serving.reader, on_close=serving.close)
