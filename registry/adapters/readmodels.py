@@ -36,6 +36,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -538,12 +539,22 @@ class ReadModelStore:
                 change_list.c.stream_id == str(org), change_list.c.seq <= upto).order_by(
                 change_list.c.seq))]
 
-    def facts_between(self, first: date, last: date, upto: int) -> list[ChangeRow]:
+    def facts_between(self, first: date, last: date, upto: int,
+                      after: tuple[date, int] | None = None,
+                      limit: int | None = None) -> list[ChangeRow]:
+        """Facts that took effect between two dates, in log order; with ``limit``, a page in
+        (effective date, log position) order, after ``after``."""
+        c = change_list.c
+        query = select(change_list).where(c.effective >= first, c.effective <= last,
+                                          c.seq <= upto, c.kind.not_in(LEDGER_KINDS))
+        if limit is None:
+            query = query.order_by(c.seq)
+        else:
+            if after is not None:
+                query = query.where(tuple_(c.effective, c.seq) > tuple_(*after))
+            query = query.order_by(c.effective, c.seq).limit(limit)
         with self.engine.connect() as conn:
-            return [change_row(r) for r in conn.execute(select(change_list).where(
-                change_list.c.effective >= first, change_list.c.effective <= last,
-                change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS)).order_by(
-                change_list.c.seq))]
+            return [change_row(r) for r in conn.execute(query)]
 
     def log_after(self, after: int, limit: int, upto: int) -> list[ChangeRow]:
         with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -57,6 +58,10 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Plain `def` endpoints run in anyio's thread pool. Under the GIL, threads that compute
+        # add no throughput, and each one more waiting for the interpreter makes the event loop
+        # wait longer for it: a few threads, so that a burst of heavy reads queues instead.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         if on_close is not None:
             on_close()

@@ -31,6 +31,8 @@ from registry.application.views import (
     SearchHit,
     UnitView,
     check_limit,
+    decode_cursor,
+    encode_cursor,
     page_of,
 )
 from registry.domain.errors import InvalidInput, NotFound
@@ -51,7 +53,8 @@ class ReadSource(Protocol):
 
     def facts_of(self, org: UUID) -> list[ChangeRow]: ...
 
-    def facts_between(self, first: date, last: date) -> list[ChangeRow]: ...
+    def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
+                      limit: int | None = None) -> list[ChangeRow]: ...
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
 
@@ -339,23 +342,29 @@ class Reader:
         idx = self._idx()
         scope = (self._scope(idx, from_date, to_date, within, known_at)
                  if within is not None else None)
-        out = []
-        facts = self.source.facts_between(from_date, to_date)
-        idx.prefetch({f.stream_id for f in facts})
-        for f in facts:
-            if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
-                continue
-            if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
-                continue
-            v = _as_at_change(idx, f.stream_id, f.on, f.kind == ENDED, known_at, strict=False)
-            if v is None:
-                continue
-            out.append(ChangeView(f.seq, f.on, f.kind, UnitView.of(v), f.values,
-                                  self._act(idx, f.act_id, known_at), f.act_id, f.clause,
-                                  f.actor, f.recorded_at))
+        check_limit(limit)
+        after = _change_cursor(cursor)
+        out: list[ChangeView] = []
+        chunk = max(limit + 1, 200)
+        while len(out) <= limit:  # pages of facts in (date, position) order, until one spare
+            facts = self.source.facts_between(from_date, to_date, after, chunk)
+            idx.prefetch({f.stream_id for f in facts})
+            for f in facts:
+                if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
+                    continue
+                if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
+                    continue
+                v = _as_at_change(idx, f.stream_id, f.on, f.kind == ENDED, known_at, strict=False)
+                if v is None:
+                    continue
+                out.append(ChangeView(f.seq, f.on, f.kind, UnitView.of(v), f.values,
+                                      self._act(idx, f.act_id, known_at), f.act_id, f.clause,
+                                      f.actor, f.recorded_at))
+            if len(facts) < chunk:
+                break
+            after = (facts[-1].on, facts[-1].seq)  # type: ignore[assignment]
         key: Callable[[ChangeView], list[Any]] = lambda c: [c.on.isoformat(), c.position]
-        out.sort(key=key)
-        return page_of(out, key, limit, cursor)
+        return Page(out[:limit], encode_cursor(key(out[limit - 1])) if len(out) > limit else None)
 
     # search, acts, the feed
 
@@ -406,6 +415,20 @@ class Reader:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+def _change_cursor(cursor: str | None) -> tuple[date, int] | None:
+    """The (effective date, log position) a page of changes resumes after."""
+    key = decode_cursor(cursor, 2)
+    if key is None:
+        return None
+    on, position = key
+    if not isinstance(on, str) or not isinstance(position, int) or isinstance(position, bool):
+        raise InvalidInput("malformed cursor", "cursor")
+    try:
+        return date.fromisoformat(on), position
+    except ValueError:
+        raise InvalidInput("malformed cursor", "cursor") from None
+
 
 def _unit_key(u: UnitView) -> list[Any]:
     return [u.code or "", u.name, str(u.id)]

@@ -67,6 +67,9 @@ def app_from_environment() -> Any:
     from registry import bootstrap
     from registry.api.app import create_app
 
+    # Handlers that compute (a search, a GraphQL page) run in threads; the event loop must get the
+    # interpreter back quickly to answer everything else: hand it over every millisecond, not 5.
+    sys.setswitchinterval(0.001)
     settings = Settings.from_env()
     url = settings.database_url
     project = os.environ.get(PROJECT, "1") != "0"

@@ -135,8 +135,10 @@ class ModelSource:
     def facts_of(self, org: UUID) -> list[ChangeRow]:
         return self.store.facts_of(org, self.index().position)  # type: ignore[no-any-return]
 
-    def facts_between(self, first: date, last: date) -> list[ChangeRow]:
-        return self.store.facts_between(first, last, self.index().position)  # type: ignore[no-any-return]
+    def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
+                      limit: int | None = None) -> list[ChangeRow]:
+        return self.store.facts_between(  # type: ignore[no-any-return]
+            first, last, self.index().position, after, limit)
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
@@ -171,8 +173,10 @@ class QuestionSource:
     def facts_of(self, org: UUID) -> list[ChangeRow]:
         return self.store.facts_of(org, self._index.position)  # type: ignore[no-any-return]
 
-    def facts_between(self, first: date, last: date) -> list[ChangeRow]:
-        return self.store.facts_between(first, last, self._index.position)  # type: ignore[no-any-return]
+    def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
+                      limit: int | None = None) -> list[ChangeRow]:
+        return self.store.facts_between(  # type: ignore[no-any-return]
+            first, last, self._index.position, after, limit)
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self._index.position)  # type: ignore[no-any-return]

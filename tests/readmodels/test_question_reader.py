@@ -61,3 +61,16 @@ def test_a_command_reader_answers_as_the_serving_reader_does(lai_chau):
         with bootstrap.question_reader(lai_chau.url) as question:
             question.by_code("03388", DATES[2])
             assert len(question.source.index().rows) < loaded / 10  # one question, few rows
+
+
+def test_pages_of_changes_follow_one_another_without_gaps_or_repeats(lai_chau):
+    whole = lai_chau.reader.changes(DATES[0], DATES[-1], limit=1000)
+    assert whole.next is None and len(whole.items) > 100
+    pages, cursor = [], None
+    while True:
+        page = lai_chau.reader.changes(DATES[0], DATES[-1], limit=7, cursor=cursor)
+        pages += page.items
+        if page.next is None:
+            break
+        cursor = page.next
+    assert pages == whole.items
