@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from registry.application.search import NameSearch
 from registry.application.views import (
     DIFF_KINDS,
     ActView,
@@ -64,6 +65,14 @@ class ReadSource(Protocol):
 class Reader:
     def __init__(self, source: ReadSource) -> None:
         self.source = source
+        self._names: tuple[ReadIndex, NameSearch] | None = None
+
+    def _name_search(self, idx: ReadIndex) -> NameSearch:
+        """The search structure of this index version (built on its first search)."""
+        found = self._names
+        if found is None or found[0] is not idx:
+            found = self._names = (idx, NameSearch(idx))
+        return found[1]
 
     def refresh(self) -> None:
         """Catch up with the log now (rather than within the source's lag)."""
@@ -375,6 +384,8 @@ class Reader:
         if not needle:
             raise InvalidInput("give some text to search for", "text")
         idx = self._idx()
+        if known_at is None and idx.everything:
+            return self._name_search(idx).search(needle, at, limit)
         hits = []
         for key, orgs in idx.names(needle):
             for org in orgs:

@@ -21,6 +21,8 @@ from registry.projections.rows import ActRow, EdgeRow, VersionRow
 
 
 class ReadIndex:
+    everything = True  # every row of the read models is here (not so for a partial index)
+
     def __init__(self) -> None:
         self.rows: dict[UUID, list[VersionRow]] = {}
         self.current: dict[UUID, list[Version]] = {}

@@ -31,6 +31,8 @@ class Fetch(Protocol):
 
 
 class PartialIndex(ReadIndex):
+    everything = False
+
     def __init__(self, fetch: Fetch, position: int) -> None:
         super().__init__()
         self.fetch = fetch
