@@ -138,6 +138,7 @@ def serving(database_url: str, project: bool = True, poll: float = 0.25) -> Serv
     database = Database.parse(database_url)
     registry = build(database_url, create_tables=not read_only(database_url))
     source = build_source(database_url, registry.log, project)
+    source.freeze = True
     source.refresh()
     follower = Follower(source, Wakeups(database, (READ_MODELS, LOG) if project else (READ_MODELS,),
                                         poll))

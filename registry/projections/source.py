@@ -9,6 +9,7 @@ round trip; a follower thread (``follower.py``) refreshes when woken.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from datetime import date
@@ -46,6 +47,7 @@ class ModelSource:
         self.lock = lock
         self.failure: dict[str, Any] | None = None
         self.refreshed = 0.0  # time.monotonic() of the last refresh
+        self.freeze = False  # a serving process: keep the index out of the cyclic collector
         self._index: ReadIndex | None = None
         self._lock = threading.RLock()
 
@@ -67,7 +69,13 @@ class ModelSource:
                 except ProjectionFailed as e:  # answer from the last consistent state
                     stuck = {"position": e.position, "event": e.seq, "what": e.event,
                              "reason": e.reason, "since": e.at}
-            self._index = self._load() if self._index is None else self._update(self._index)
+            old = self._index
+            self._index = self._load() if old is None else self._update(old)
+            if self.freeze and self._index is not old:
+                # The index is millions of long-lived objects without cycles. Left to the cyclic
+                # collector, every full collection (heavy requests allocate enough to trigger
+                # them) walks it all, holding the interpreter for hundreds of milliseconds.
+                gc.freeze()
             self.failure = stuck or self._stored_failure()
             self.refreshed = time.monotonic()
             return self._index
