@@ -540,13 +540,23 @@ class ReadModelStore:
                 change_list.c.seq))]
 
     def facts_between(self, first: date, last: date, upto: int,
-                      after: tuple[date, int] | None = None,
-                      limit: int | None = None) -> list[ChangeRow]:
+                      after: tuple[date, int] | None = None, limit: int | None = None,
+                      streams: set[UUID] | None = None) -> list[ChangeRow]:
         """Facts that took effect between two dates, in log order; with ``limit``, a page in
-        (effective date, log position) order, after ``after``."""
+        (effective date, log position) order, after ``after``; with ``streams``, only theirs
+        (a page may hold others when there are too many to name)."""
         c = change_list.c
+        if streams is not None and len(streams) > _CHUNK:  # named a chunk at a time
+            if limit is not None:  # a page: the caller filters (its length says if more follow)
+                return self.facts_between(first, last, upto, after, limit)
+            ids = sorted(streams, key=str)
+            found = [f for i in range(0, len(ids), _CHUNK) for f in self.facts_between(
+                first, last, upto, streams=set(ids[i:i + _CHUNK]))]
+            return sorted(found, key=lambda f: f.seq)
         query = select(change_list).where(c.effective >= first, c.effective <= last,
                                           c.seq <= upto, c.kind.not_in(LEDGER_KINDS))
+        if streams is not None:
+            query = query.where(c.stream_id.in_(sorted(str(s) for s in streams)))
         if limit is None:
             query = query.order_by(c.seq)
         else:

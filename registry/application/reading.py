@@ -55,7 +55,8 @@ class ReadSource(Protocol):
     def facts_of(self, org: UUID) -> list[ChangeRow]: ...
 
     def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
-                      limit: int | None = None) -> list[ChangeRow]: ...
+                      limit: int | None = None, streams: set[UUID] | None = None
+                      ) -> list[ChangeRow]: ...
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
 
@@ -298,11 +299,11 @@ class Reader:
              known_at: datetime | None = None) -> DiffView:
         idx = self._idx()
         lo, hi = min(from_date, to_date), max(from_date, to_date)
-        facts = self.source.facts_between(lo + timedelta(days=1), hi)
+        inside = (self._scope(idx, from_date, to_date, within, known_at)
+                  if within is not None else None)
+        facts = self.source.facts_between(lo + timedelta(days=1), hi, streams=inside)
         # A unit differs between two dates only through a fact that took effect between them.
         scope = {f.stream_id for f in facts}
-        if within is not None:
-            scope &= self._scope(idx, from_date, to_date, within, known_at)
         idx.prefetch(scope)
         acts_of: dict[UUID, list[UUID]] = {}
         for f in facts:
@@ -356,7 +357,7 @@ class Reader:
         out: list[ChangeView] = []
         chunk = max(limit + 1, 200)
         while len(out) <= limit:  # pages of facts in (date, position) order, until one spare
-            facts = self.source.facts_between(from_date, to_date, after, chunk)
+            facts = self.source.facts_between(from_date, to_date, after, chunk, scope)
             idx.prefetch({f.stream_id for f in facts})
             for f in facts:
                 if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:

@@ -144,9 +144,10 @@ class ModelSource:
         return self.store.facts_of(org, self.index().position)  # type: ignore[no-any-return]
 
     def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
-                      limit: int | None = None) -> list[ChangeRow]:
+                      limit: int | None = None, streams: set[UUID] | None = None
+                      ) -> list[ChangeRow]:
         return self.store.facts_between(  # type: ignore[no-any-return]
-            first, last, self.index().position, after, limit)
+            first, last, self.index().position, after, limit, streams)
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
@@ -182,9 +183,10 @@ class QuestionSource:
         return self.store.facts_of(org, self._index.position)  # type: ignore[no-any-return]
 
     def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
-                      limit: int | None = None) -> list[ChangeRow]:
+                      limit: int | None = None, streams: set[UUID] | None = None
+                      ) -> list[ChangeRow]:
         return self.store.facts_between(  # type: ignore[no-any-return]
-            first, last, self._index.position, after, limit)
+            first, last, self._index.position, after, limit, streams)
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self._index.position)  # type: ignore[no-any-return]
