@@ -517,11 +517,22 @@ class ReadModelStore:
         return {_id(r[0]) for r in conn.execute(select(c.org_id).where(
             believed, c.valid_from <= on, c.valid_to.is_(None) | (c.valid_to > on)).distinct())}
 
-    def ids_named(self, conn: Connection, needle: str) -> set[UUID]:
-        """Every organisation that ever bore a name whose search key contains ``needle``."""
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    def ids_named(self, conn: Connection, needle: str, where: str = "anywhere") -> set[UUID]:
+        """Every organisation that ever bore a name whose search key contains ``needle``:
+        ``anywhere``; as a whole ``word`` (now); at the ``start`` of a word (now)."""
+        text = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        key = unit_versions.c.search_key
+        if where == "anywhere":
+            found = key.like(f"%{text}%", escape="\\")
+        elif where == "word":
+            found = (key == needle) | key.like(f"{text} %", escape="\\") | key.like(
+                f"% {text} %", escape="\\") | key.like(f"% {text}", escape="\\")
+        else:
+            found = key.like(f"{text}%", escape="\\") | key.like(f"% {text}%", escape="\\")
+        if where != "anywhere":
+            found = found & unit_versions.c.recorded_to.is_(None)
         return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
-            unit_versions.c.search_key.like(pattern, escape="\\")).distinct())}
+            found).distinct())}
 
     def acts_by_id(self, conn: Connection, ids: Iterable[UUID]) -> list[ActRow]:
         out: list[ActRow] = []

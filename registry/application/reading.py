@@ -388,7 +388,8 @@ class Reader:
         if known_at is None and idx.everything:
             return self._name_search(idx).search(needle, at, limit)
         hits = []
-        for key, orgs in idx.names(needle):
+        enough = limit if at is None and known_at is None else None
+        for key, orgs in idx.names(needle, enough):
             for org in orgs:
                 versions = idx.versions(org, known_at)
                 for last, start, end in _spans(versions, lambda v, key=key: fold(v.name) == key):

@@ -185,8 +185,10 @@ class ReadIndex:
     def edges_out(self, org: UUID, known: datetime | None = None) -> list[Edge]:
         return _edges(self._edges_out.get(org, ()), known, lambda e: str(e.target))
 
-    def names(self, needle: str = "") -> Iterable[tuple[str, set[UUID]]]:
-        """Every search key containing ``needle``, with the organisations that bore it."""
+    def names(self, needle: str = "", enough: int | None = None
+              ) -> Iterable[tuple[str, set[UUID]]]:
+        """Every search key containing ``needle``, with the organisations that bore it (a partial
+        index may leave out those that cannot be among the first ``enough`` hits)."""
         return [(key, orgs) for key, orgs in self._names.items() if needle in key]
 
     def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:

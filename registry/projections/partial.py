@@ -26,7 +26,7 @@ class Fetch(Protocol):
     def ids_with_code(self, code: str) -> set[UUID]: ...
     def ids_under(self, parents: Iterable[UUID]) -> set[UUID]: ...
     def ids_on(self, on: date, known: datetime | None) -> set[UUID]: ...
-    def ids_named(self, needle: str) -> set[UUID]: ...
+    def ids_named(self, needle: str, where: str = "anywhere") -> set[UUID]: ...
     def acts_by_id(self, ids: Iterable[UUID]) -> list[ActRow]: ...
 
 
@@ -117,9 +117,21 @@ class PartialIndex(ReadIndex):
         self.load((org,))
         return super().edges_out(org, known)
 
-    def names(self, needle: str = "") -> Iterable[tuple[str, set[UUID]]]:
-        self.load(self.fetch.ids_named(needle))
-        return super().names(needle)
+    def names(self, needle: str = "", enough: int | None = None
+              ) -> Iterable[tuple[str, set[UUID]]]:
+        """With ``enough`` (a search of current names on any date, for that many hits), only the
+        units that certainly rank first: those bearing the text as a whole word, or at a word's
+        start, when there are ``enough`` of them (each has a hit that outranks any other)."""
+        found: set[UUID] = set()
+        if enough is not None:
+            for where in ("word", "start"):
+                found = self.fetch.ids_named(needle, where)
+                if len(found) >= enough:
+                    break
+        if enough is None or len(found) < enough:
+            found = self.fetch.ids_named(needle)
+        self.load(found)
+        return [(key, orgs & found) for key, orgs in super().names(needle) if orgs & found]
 
     def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:
         if act_id not in self.acts:
@@ -146,8 +158,8 @@ class OnConnection:
     def ids_on(self, on: date, known: datetime | None) -> set[UUID]:
         return self.store.ids_on(self.conn, on, known)  # type: ignore[no-any-return]
 
-    def ids_named(self, needle: str) -> set[UUID]:
-        return self.store.ids_named(self.conn, needle)  # type: ignore[no-any-return]
+    def ids_named(self, needle: str, where: str = "anywhere") -> set[UUID]:
+        return self.store.ids_named(self.conn, needle, where)  # type: ignore[no-any-return]
 
     def acts_by_id(self, ids: Iterable[UUID]) -> list[ActRow]:
         return self.store.acts_by_id(self.conn, ids)  # type: ignore[no-any-return]
