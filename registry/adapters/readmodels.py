@@ -49,6 +49,7 @@ from registry.domain.text import fold
 from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
 
 PROJECTION = "read_models"
+GENERATION = "read_models:generation"  # a row of projection_positions: rebuilds so far
 _CHUNK = 500
 
 
@@ -318,6 +319,7 @@ class ReadModelStore:
     def __init__(self, database: Database, engine: Engine | None = None) -> None:
         self.database = database
         self.engine = engine or engine_for(database)
+        self._bound: Connection | None = None  # inside one_transaction
 
     def close(self) -> None:
         self.engine.dispose()
@@ -351,8 +353,15 @@ class ReadModelStore:
     # positions
 
     def position(self, conn: Connection | None = None) -> int:
-        query = select(projection_positions.c.position).where(
-            projection_positions.c.name == PROJECTION)
+        return self._counter(PROJECTION, conn)
+
+    def generation(self, conn: Connection | None = None) -> int:
+        """How many times the read models were rebuilt (readers reload everything when it moves)."""
+        return self._counter(GENERATION, conn)
+
+    def _counter(self, name: str, conn: Connection | None) -> int:
+        query = select(projection_positions.c.position).where(projection_positions.c.name == name)
+        conn = conn or self._bound
         if conn is not None:
             return conn.execute(query).scalar() or 0
         with self.engine.connect() as c:
@@ -360,9 +369,28 @@ class ReadModelStore:
 
     # writing (one transaction per batch, with the position)
 
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Every write until the end of the block in one transaction: a rebuild. Other readers
+        keep seeing the previous state until it commits, and never a partly rebuilt one."""
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            self._bound = conn
+            try:
+                yield
+            finally:
+                self._bound = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        if self._bound is not None:
+            yield self._bound
+            return
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            yield conn
+
     def apply(self, ops: Any, expected: int, position: int,
               before_commit: Callable[[], None] | None = None) -> None:
-        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+        with self._writing() as conn:
             pos = projection_positions.c.position
             query = select(pos).where(projection_positions.c.name == PROJECTION)
             if self.database.backend == "postgresql":
@@ -386,6 +414,8 @@ class ReadModelStore:
 
     def record_failure(self, failure: Any) -> None:
         """Remember why the projection is stuck (its own transaction: the batch rolled back)."""
+        if self._bound is not None:  # a rebuild: it rolls back whole, and says why itself
+            return
         values = {"position": failure.position, "event_seq": failure.seq,
                   "event": _printable(failure.event), "reason": _printable(failure.reason),
                   "failed_at": failure.at}
@@ -433,10 +463,14 @@ class ReadModelStore:
                  [(at, str(stream), v) for stream, v, at in ops.change_supersedes])
 
     def clear(self) -> None:
-        """Empty every read model and reset the position (a rebuild starts from zero)."""
-        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+        """Empty every read model and reset the position (a rebuild starts from zero); the
+        generation moves on."""
+        with self._writing() as conn:
+            generation = self.generation(conn)
             for table in reversed(metadata.sorted_tables):
                 conn.execute(delete(table))
+            conn.execute(insert(projection_positions).values(name=GENERATION,
+                                                             position=generation + 1))
 
     # reading, for the projection's own state
 
@@ -588,7 +622,10 @@ class ReadModelStore:
         out = {}
         with self.reading() as conn:
             for table in metadata.sorted_tables:
-                rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+                query = select(table).order_by(*table.primary_key.columns)
+                if table is projection_positions:  # what was built, not how many times
+                    query = query.where(projection_positions.c.name != GENERATION)
+                rows = conn.execute(query)
                 out[table.name] = [tuple(r) for r in rows]
         return out
 

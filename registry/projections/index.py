@@ -36,6 +36,7 @@ class ReadIndex:
         self._keys: dict[UUID, list[tuple[str, Any]]] = {}
         self.acts: dict[UUID, ActRow] = {}
         self.position = 0
+        self.generation = 0  # rebuilds of the read models it was loaded from
         self.last_recorded: datetime | None = None
 
     # -- loading -------------------------------------------------------------------------
@@ -83,6 +84,7 @@ class ReadIndex:
         new._keys = dict(self._keys)
         new.acts = dict(self.acts)
         new.position, new.last_recorded = self.position, self.last_recorded
+        new.generation = self.generation
         return new
 
     def put_edges(self, edges: Iterable[EdgeRow]) -> None:

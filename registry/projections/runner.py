@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from itertools import takewhile
 from typing import Any, Protocol
 from uuid import UUID
@@ -37,6 +38,8 @@ class Store(Protocol):
               before_commit: Callable[[], None] | None = None) -> None: ...
 
     def clear(self) -> None: ...
+
+    def one_transaction(self) -> AbstractContextManager[None]: ...
 
     def org_state(self, orgs: set[UUID]
                   ) -> tuple[list[ChangeRow], list[VersionRow], list[EdgeRow]]: ...
@@ -67,6 +70,7 @@ class Projection:
         # never reported as a stuck event.
         self.transient = transient
         self.failure: ProjectionFailed | None = None
+        self._rebuilding = False
         self.folder = Folder()
         self.position = -1  # unknown until read from the store
         self.batches = 0
@@ -117,7 +121,7 @@ class Projection:
                 raise
             except Exception as e:
                 self._forget()
-                if not careful:
+                if not careful and not self._rebuilding:  # a rebuild rolls back whole
                     careful = True
                     continue
                 raise self._stuck(stored, events[0], e) from e
@@ -199,7 +203,13 @@ class Projection:
             self.log.close()  # type: ignore[attr-defined]
 
     def rebuild(self) -> int:
-        """Empty the read models and fold the whole log again, through the same loop."""
-        self.store.clear()
-        self._forget()
-        return self.catch_up()
+        """Empty the read models and fold the whole log again, through the same loop, in one
+        transaction: readers keep the previous state until the new one is complete."""
+        self._rebuilding = True
+        try:
+            with self.store.one_transaction():
+                self.store.clear()
+                self._forget()
+                return self.catch_up()
+        finally:
+            self._rebuilding = False

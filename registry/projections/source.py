@@ -102,6 +102,7 @@ class ModelSource:
         idx = ReadIndex()
         with self.store.reading() as conn:
             idx.position = self.store.position(conn)
+            idx.generation = self.store.generation(conn)
             versions, edges, acts = self.store.load_all(conn)
             idx.last_recorded = self.store.last_recorded(conn)
         by_org: dict[UUID, list[Any]] = {}
@@ -117,6 +118,8 @@ class ModelSource:
     def _update(self, old: ReadIndex) -> ReadIndex:
         with self.store.reading() as conn:
             position = self.store.position(conn)
+            if self.store.generation(conn) != old.generation:  # rebuilt: load the new state
+                return self._load()
             if position == old.position:
                 return old
             if position < old.position:  # rebuilt underneath us: start again
