@@ -57,8 +57,9 @@ def build_reader(database_url: str, registry: Registry | None = None,
                  project: bool = True) -> Reader:
     """The read side for a database URL (see registry/application/reading.py).
 
-    Migrates the read models and loads the index; with ``project``, this process also folds the
-    log into the read models whenever it holds the projector lock (one projector per database).
+    Loads the index; with ``project`` (unless the database is a hot standby), it migrates the
+    read models and this process folds the log into them whenever it holds the projector lock
+    (one projector per database).
     Pass the write side's ``registry`` when the same process also records acts: reads then see
     each act as soon as it is recorded. Otherwise the reader moves on when ``refresh`` is called
     (``serving`` starts a thread that does it when woken).
