@@ -102,3 +102,17 @@ def test_requests_answer_while_a_refresh_holds_the_source(tmp_path, capsys):
         asking.start()
         asking.join(timeout=60)
         assert not asking.is_alive() and answers == [200, 200, 200]
+
+
+def test_registry_project_once_brings_the_read_models_to_the_log_end(database_url, capsys):
+    writer = bootstrap.build(database_url)  # records without projecting
+    writer.record(PROVINCE, "test")
+    head = writer.log.last_id()
+    writer.log.close()
+    bootstrap.migrate(database_url)
+    assert main(["status", "--database", database_url]) == 0
+    assert f"lag           {head}\n" in capsys.readouterr().out
+    assert main(["project", "--once", "--database", database_url]) == 0
+    assert capsys.readouterr().out == f"read models at position {head}\n"
+    assert main(["status", "--database", database_url]) == 0
+    assert "lag           0\n" in capsys.readouterr().out
