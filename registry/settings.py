@@ -15,7 +15,7 @@ class Settings:
     port: int = 8000
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
-    threads: int = 2  # threads running plain `def` endpoints at once, per process
+    threads: int = 1  # threads running plain `def` endpoints at once, per process
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -28,5 +28,5 @@ class Settings:
             port=int(env.get("REGISTRY_PORT") or 8000),
             cors_origins=origins,
             max_body_bytes=int(env.get("REGISTRY_MAX_BODY_BYTES") or 8 * 1024 * 1024),
-            threads=int(env.get("REGISTRY_THREADS") or 2),
+            threads=int(env.get("REGISTRY_THREADS") or 1),
         )
