@@ -20,6 +20,7 @@ test: $(STAMP)  ## the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)  ## every benchmark, ratios against baselines measured in the same run
+	scripts/ensure-wrk.sh
 	$(BIN)/python -m benchmarks
 
 check: $(STAMP)  ## lint, and the layers' import directions (pyproject [tool.importlinter])

@@ -1,8 +1,8 @@
 """HTTP throughput: the REST as-of lookup and its GraphQL equivalent, against a constant endpoint.
 
 Starts ``registry serve`` (uvicorn) on 127.0.0.1 on a free port over a fresh SQLite registry with
-the Lai Châu acts loaded, then measures requests/s with ``wrk`` (or, if it is missing, a bounded
-httpx loop) for, in this order: the constant ``GET /v1/ping``, ``GET /v1/units/{id}?at=``, the
+the Lai Châu acts loaded, then measures requests/s with ``wrk`` (``make bench`` installs it with
+scripts/ensure-wrk.sh; there is no weaker fallback) for, in this order: the constant ``GET /v1/ping``, ``GET /v1/units/{id}?at=``, the
 GraphQL query for the same unit, and the constant endpoint again. The ratios compare each against
 the constant runs just before and after it, made by the same server in the same run.
 Goals: REST ≥ 60 % of the constant endpoint, GraphQL ≥ 15 %.
@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -73,34 +72,20 @@ def wrk(url: str, seconds: float, script: Path | None = None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
 
-def loop(url: str, seconds: float, body: dict[str, Any] | None = None) -> float:
-    """The fallback without wrk: one keep-alive client, as many requests as fit in ``seconds``."""
-    count, deadline = 0, time.monotonic() + seconds
-    with httpx.Client() as client:
-        start = time.monotonic()
-        while time.monotonic() < deadline and count < 200_000:
-            r = client.post(url, json=body) if body else client.get(url)
-            r.raise_for_status()
-            count += 1
-        return count / (time.monotonic() - start)
-
-
 def measure(base: str, unit_id: str, work: Path) -> dict[str, float]:
     """Interleaved rounds (constant, REST, constant, GraphQL, constant): each ratio compares a
     run with the constant runs just before and after it, so that load from other processes on
     the machine moves both; the median round is reported."""
     ping, rest = f"{base}/v1/ping", f"{base}/v1/units/{unit_id}?at={AT}"
     body = {"query": QUERY % unit_id}
-    if shutil.which("wrk"):
-        script = work / "graphql.lua"
-        script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                          f"wrk.body = {json.dumps(json.dumps(body))}\n")
-        runs = {"constant": lambda: wrk(ping, SECONDS), "rest": lambda: wrk(rest, SECONDS),
-                "graphql": lambda: wrk(f"{base}/graphql", SECONDS, script)}
-    else:
-        runs = {"constant": lambda: loop(ping, SECONDS), "rest": lambda: loop(rest, SECONDS),
-                "graphql": lambda: loop(f"{base}/graphql", SECONDS, body)}
-    wrk(ping, 1) if shutil.which("wrk") else loop(ping, 1)  # warm up
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is missing: scripts/ensure-wrk.sh (make bench runs it)")
+    script = work / "graphql.lua"
+    script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                      f"wrk.body = {json.dumps(json.dumps(body))}\n")
+    runs = {"constant": lambda: wrk(ping, SECONDS), "rest": lambda: wrk(rest, SECONDS),
+            "graphql": lambda: wrk(f"{base}/graphql", SECONDS, script)}
+    wrk(ping, 1)  # warm up
     rounds: list[dict[str, float]] = []
     for _ in range(ROUNDS):
         before = runs["constant"]()
@@ -140,8 +125,7 @@ def main() -> dict[str, float]:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    tool = "wrk" if shutil.which("wrk") else "httpx loop"
-    print(f"bench_http ({tool}, {ROUNDS} interleaved rounds of {SECONDS:g} s runs, "
+    print(f"bench_http (wrk, {ROUNDS} interleaved rounds of {SECONDS:g} s runs, "
           f"{CONNECTIONS} connections, one uvicorn process; medians)")
     print(f"  constant GET /v1/ping           {figures['constant']:9.0f} req/s")
     labels = {"rest": f"GET /v1/units/{{id}}?at={AT}", "graphql": "GraphQL unit(id, at)"}

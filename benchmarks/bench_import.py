@@ -185,7 +185,7 @@ def _queries(url: str) -> dict:
     started = time.perf_counter()
     projection.catch_up()
     figures: dict = {"projected s": round(time.perf_counter() - started, 1)}
-    source = ModelSource(projection.store, None, max_lag=float("inf"))
+    source = ModelSource(projection.store, None)
     source.refresh()
     reader = Reader(source)
     for at in (date(2025, 6, 30), date(2025, 7, 1)):

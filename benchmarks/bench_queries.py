@@ -80,7 +80,7 @@ def measure(size: int, folder: str) -> dict[str, Any]:
     started = time.perf_counter()
     projection.catch_up()
     projected = time.perf_counter() - started
-    source = ModelSource(projection.store, None, max_lag=float("inf"))
+    source = ModelSource(projection.store, None)
     reader = Reader(source)
     source.refresh()
     at = synthetic.START + timedelta(days=syn.days)  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
     max_response_bytes: int = 10 * 1024 * 1024  # a GraphQL answer; over it, a TOO_COSTLY error
+    threads: int = 1  # threads running plain `def` endpoints at once, per process
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -30,4 +31,5 @@ class Settings:
             max_body_bytes=int(env.get("REGISTRY_MAX_BODY_BYTES") or 8 * 1024 * 1024),
             max_response_bytes=int(env.get("REGISTRY_MAX_RESPONSE_BYTES")
                                    or 10 * 1024 * 1024),
+            threads=int(env.get("REGISTRY_THREADS") or 1),
         )

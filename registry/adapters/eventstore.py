@@ -101,10 +101,12 @@ def _events_table_exists(database: Database) -> bool:
 class EventLog:
     """Appends events atomically and reads them back in log order."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, create_tables: bool = True) -> None:
         self.database = database
         env = database.eventsourcing_env()
-        if database.backend == "postgresql" and _events_table_exists(database):
+        if not create_tables:  # a hot standby: the tables are replicated, nothing may be created
+            env["CREATE_TABLE"] = "no"
+        elif database.backend == "postgresql" and _events_table_exists(database):
             # CREATE TABLE IF NOT EXISTS needs CREATE on the schema even when the table exists:
             # a role that may only INSERT and SELECT would fail here.
             env["CREATE_TABLE"] = "false"

@@ -29,23 +29,27 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
-    and_,
     delete,
+    exc,
     func,
     insert,
-    or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection
 
+from registry.adapters.coordination import READ_MODELS, notify
+from registry.adapters.database import Database
 from registry.adapters.engine import engine_for
-from registry.adapters.eventstore import Database
 from registry.domain.model import Edge, Version
+from registry.domain.text import fold
 from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
 
 PROJECTION = "read_models"
+GENERATION = "read_models:generation"  # a row of projection_positions: rebuilds so far
 _CHUNK = 500
+COPY_FROM = 200  # rows from which PostgreSQL inserts go through COPY
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -84,6 +88,7 @@ unit_versions = Table(
     Column("level", String(64)),
     Column("parent_id", ID),
     Column("territory_id", ID),
+    Column("search_key", Text),  # the name folded (registry.domain.text.fold), for search
     Index("ix_unit_versions_code", "code", "level"),
     Index("ix_unit_versions_parent", "parent_id"),
     Index("ix_unit_versions_recorded_to", "recorded_to"),
@@ -152,7 +157,24 @@ projection_positions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# Why the projection stopped (one row while it is stuck): readers, /readyz and `registry status`
+# read it, on the primary and on every standby.
+projection_failures = Table(
+    "projection_failures", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+
 TABLES = tuple(t.name for t in metadata.sorted_tables)
+
+
+# Errors that say the database is away or busy, not that the events cannot be stored.
+TRANSIENT: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceError,
+                                          exc.TimeoutError)
 
 
 # -- encoding ----------------------------------------------------------------------------
@@ -180,8 +202,22 @@ def decode_values(data: str) -> dict[str, Any]:
     return values
 
 
+_IDS: dict[str, UUID] = {}
+
+
+def _id(value: str) -> UUID:
+    """The UUID of a stored id, made once: rows repeat the same ids (an organisation, its superior,
+    an act) many times, and building a UUID costs more than reading the row."""
+    found = _IDS.get(value)
+    if found is None:
+        if len(_IDS) > 1_000_000:
+            _IDS.clear()
+        found = _IDS[value] = UUID(value)
+    return found
+
+
 def _uuid(value: str | None) -> UUID | None:
-    return UUID(value) if value is not None else None
+    return _id(value) if value is not None else None
 
 
 def _s(value: UUID | None) -> str | None:
@@ -189,19 +225,19 @@ def _s(value: UUID | None) -> str | None:
 
 
 def version_row(r: Any) -> VersionRow:
-    return VersionRow(Version(UUID(r.org_id), r.name, r.code, r.kind, r.type, r.level,
+    return VersionRow(Version(_id(r.org_id), r.name, r.code, r.kind, r.type, r.level,
                               _uuid(r.parent_id), _uuid(r.territory_id), r.valid_from, r.valid_to),
-                      r.recorded_from, r.recorded_to)
+                      r.recorded_from, r.recorded_to, r.search_key)
 
 
 def edge_row(r: Any) -> EdgeRow:
-    return EdgeRow(r.edge_id, Edge(UUID(r.source_id), UUID(r.target_id), r.effective, r.edge_type,
-                                   r.share, r.change, UUID(r.act_id), r.clause),
+    return EdgeRow(r.edge_id, Edge(_id(r.source_id), _id(r.target_id), r.effective, r.edge_type,
+                                   r.share, r.change, _id(r.act_id), r.clause),
                    r.recorded_from, r.recorded_to)
 
 
 def act_row(r: Any) -> ActRow:
-    return ActRow(id=UUID(r.act_id), seq=r.seq, key=r.key, digest=r.digest, number=r.number,
+    return ActRow(id=_id(r.act_id), seq=r.seq, key=r.key, digest=r.digest, number=r.number,
                   kind=r.kind, issuer=r.issuer, signed=r.signed, effective=r.effective,
                   title=r.title, url=r.url, verified=bool(r.verified), note=r.note,
                   actor=r.actor, recorded_at=r.recorded_at,
@@ -210,7 +246,7 @@ def act_row(r: Any) -> ActRow:
 
 
 def change_row(r: Any) -> ChangeRow:
-    return ChangeRow(r.seq, UUID(r.stream_id), r.stream_version, r.kind, r.effective,
+    return ChangeRow(r.seq, _id(r.stream_id), r.stream_version, r.kind, r.effective,
                      _uuid(r.act_id), r.clause, r.actor, r.recorded_at, decode_values(r.data),
                      r.superseded_at)
 
@@ -220,7 +256,7 @@ def change_row(r: Any) -> ChangeRow:
 def _version_tuple(row: VersionRow) -> tuple[Any, ...]:
     v = row.version
     return (v.id, v.valid_from, row.recorded_from, v.valid_to, row.recorded_to, v.name, v.code,
-            v.kind, v.type, v.level, v.parent, v.territory)
+            v.kind, v.type, v.level, v.parent, v.territory, row.search_key or fold(v.name))
 
 
 def _edge_tuple(row: EdgeRow) -> tuple[Any, ...]:
@@ -251,9 +287,24 @@ class ReadModelStore:
     def __init__(self, database: Database, engine: Engine | None = None) -> None:
         self.database = database
         self.engine = engine or engine_for(database)
+        self._bound: Connection | None = None  # inside one_transaction
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def migrated(self) -> bool:
+        """Whether the read-model tables are there (an empty database has none yet)."""
+        from sqlalchemy import inspect
+
+        with self.engine.connect() as conn:
+            return inspect(conn).has_table(projection_failures.name)
+
+    def read_only(self) -> bool:
+        """A hot standby: it replicates the read models, and nothing may be written there."""
+        if self.database.backend != "postgresql":
+            return False
+        with self.engine.connect() as conn:
+            return bool(conn.exec_driver_sql("SELECT pg_is_in_recovery()").scalar())
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -270,8 +321,15 @@ class ReadModelStore:
     # positions
 
     def position(self, conn: Connection | None = None) -> int:
-        query = select(projection_positions.c.position).where(
-            projection_positions.c.name == PROJECTION)
+        return self._counter(PROJECTION, conn)
+
+    def generation(self, conn: Connection | None = None) -> int:
+        """How many times the read models were rebuilt (readers reload everything when it moves)."""
+        return self._counter(GENERATION, conn)
+
+    def _counter(self, name: str, conn: Connection | None) -> int:
+        query = select(projection_positions.c.position).where(projection_positions.c.name == name)
+        conn = conn or self._bound
         if conn is not None:
             return conn.execute(query).scalar() or 0
         with self.engine.connect() as c:
@@ -279,9 +337,28 @@ class ReadModelStore:
 
     # writing (one transaction per batch, with the position)
 
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Every write until the end of the block in one transaction: a rebuild. Other readers
+        keep seeing the previous state until it commits, and never a partly rebuilt one."""
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            self._bound = conn
+            try:
+                yield
+            finally:
+                self._bound = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        if self._bound is not None:
+            yield self._bound
+            return
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            yield conn
+
     def apply(self, ops: Any, expected: int, position: int,
               before_commit: Callable[[], None] | None = None) -> None:
-        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+        with self._writing() as conn:
             pos = projection_positions.c.position
             query = select(pos).where(projection_positions.c.name == PROJECTION)
             if self.database.backend == "postgresql":
@@ -296,8 +373,38 @@ class ReadModelStore:
             else:
                 conn.execute(update(projection_positions).where(
                     projection_positions.c.name == PROJECTION).values(position=position))
+            conn.execute(delete(projection_failures).where(
+                projection_failures.c.name == PROJECTION,
+                projection_failures.c.event_seq <= position))
+            notify(self.database, READ_MODELS, conn)  # delivered when this commits
             if before_commit is not None:
                 before_commit()
+
+    def record_failure(self, failure: Any) -> None:
+        """Remember why the projection is stuck (its own transaction: the batch rolled back)."""
+        if self._bound is not None:  # a rebuild: it rolls back whole, and says why itself
+            return
+        values = {"position": failure.position, "event_seq": failure.seq,
+                  "event": _printable(failure.event), "reason": _printable(failure.reason),
+                  "failed_at": failure.at}
+        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+            done = conn.execute(update(projection_failures).where(
+                projection_failures.c.name == PROJECTION).values(**values))
+            if not done.rowcount:
+                conn.execute(insert(projection_failures).values(name=PROJECTION, **values))
+
+    def failure(self, conn: Connection | None = None) -> dict[str, Any] | None:
+        """The stored reason the projection is stuck, or None."""
+        query = select(projection_failures).where(projection_failures.c.name == PROJECTION)
+        if conn is not None:
+            row = conn.execute(query).first()
+        else:
+            with self.engine.connect() as c:
+                row = c.execute(query).first()
+        if row is None:
+            return None
+        return {"position": row.position, "event": row.event_seq, "what": row.event,
+                "reason": row.reason, "since": row.failed_at}
 
     def _write(self, conn: Connection, ops: Any) -> None:
         # Straight to the driver's executemany: the batch is large and the statements fixed.
@@ -324,10 +431,14 @@ class ReadModelStore:
                  [(at, str(stream), v) for stream, v, at in ops.change_supersedes])
 
     def clear(self) -> None:
-        """Empty every read model and reset the position (a rebuild starts from zero)."""
-        with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+        """Empty every read model and reset the position (a rebuild starts from zero); the
+        generation moves on."""
+        with self._writing() as conn:
+            generation = self.generation(conn)
             for table in reversed(metadata.sorted_tables):
                 conn.execute(delete(table))
+            conn.execute(insert(projection_positions).values(name=GENERATION,
+                                                             position=generation + 1))
 
     # reading, for the projection's own state
 
@@ -361,7 +472,7 @@ class ReadModelStore:
     def touched_between(self, conn: Connection, after: int, upto: int) -> set[UUID]:
         rows = conn.execute(select(change_list.c.stream_id).where(
             change_list.c.seq > after, change_list.c.seq <= upto).distinct())
-        return {UUID(r[0]) for r in rows}
+        return {_id(r[0]) for r in rows}
 
     def org_rows(self, conn: Connection, orgs: Iterable[UUID]
                  ) -> tuple[list[VersionRow], list[EdgeRow]]:
@@ -374,6 +485,68 @@ class ReadModelStore:
                 lineage_edges.c.target_id.in_(chunk)))]
         return versions, edges
 
+    # reading only what one question needs (a command's reader, registry.projections.partial)
+
+    def rows_touching(self, conn: Connection, orgs: Iterable[UUID]
+                      ) -> tuple[list[VersionRow], list[EdgeRow]]:
+        """Every version of some organisations, and every edge into or out of them."""
+        versions: list[VersionRow] = []
+        edges: list[EdgeRow] = []
+        for chunk in _chunks(sorted(str(o) for o in orgs)):
+            versions += [version_row(r) for r in conn.execute(select(unit_versions).where(
+                unit_versions.c.org_id.in_(chunk)))]
+            edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
+                lineage_edges.c.target_id.in_(chunk) | lineage_edges.c.source_id.in_(chunk)))]
+        return versions, edges
+
+    def ids_with_code(self, conn: Connection, code: str) -> set[UUID]:
+        return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+            unit_versions.c.code == code).distinct())}
+
+    def all_codes(self, conn: Connection) -> set[str]:
+        return {r[0] for r in conn.execute(select(unit_versions.c.code).where(
+            unit_versions.c.code.is_not(None)).distinct())}
+
+    def ids_under(self, conn: Connection, parents: Iterable[UUID]) -> set[UUID]:
+        """Every organisation that was ever under one of ``parents``."""
+        found: set[UUID] = set()
+        for chunk in _chunks(sorted(str(o) for o in parents)):
+            found |= {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+                unit_versions.c.parent_id.in_(chunk)).distinct())}
+        return found
+
+    def ids_on(self, conn: Connection, on: date, known: datetime | None) -> set[UUID]:
+        """Every organisation with a version on ``on`` (as believed at ``known``)."""
+        c = unit_versions.c
+        believed = (c.recorded_to.is_(None) if known is None else
+                    (c.recorded_from <= known) & (c.recorded_to.is_(None) | (c.recorded_to > known)))
+        return {_id(r[0]) for r in conn.execute(select(c.org_id).where(
+            believed, c.valid_from <= on, c.valid_to.is_(None) | (c.valid_to > on)).distinct())}
+
+    def ids_named(self, conn: Connection, needle: str, where: str = "anywhere") -> set[UUID]:
+        """Every organisation that ever bore a name whose search key contains ``needle``:
+        ``anywhere``; as a whole ``word`` (now); at the ``start`` of a word (now)."""
+        text = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        key = unit_versions.c.search_key
+        if where == "anywhere":
+            found = key.like(f"%{text}%", escape="\\")
+        elif where == "word":
+            found = (key == needle) | key.like(f"{text} %", escape="\\") | key.like(
+                f"% {text} %", escape="\\") | key.like(f"% {text}", escape="\\")
+        else:
+            found = key.like(f"{text}%", escape="\\") | key.like(f"% {text}%", escape="\\")
+        if where != "anywhere":
+            found = found & unit_versions.c.recorded_to.is_(None)
+        return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+            found).distinct())}
+
+    def acts_by_id(self, conn: Connection, ids: Iterable[UUID]) -> list[ActRow]:
+        out: list[ActRow] = []
+        for chunk in _chunks(sorted(str(i) for i in ids)):
+            out += [act_row(r) for r in conn.execute(select(legal_acts).where(
+                legal_acts.c.act_id.in_(chunk)))]
+        return out
+
     def last_recorded(self, conn: Connection) -> datetime | None:
         return conn.execute(select(func.max(change_list.c.recorded_at))).scalar()
 
@@ -383,28 +556,32 @@ class ReadModelStore:
                 change_list.c.stream_id == str(org), change_list.c.seq <= upto).order_by(
                 change_list.c.seq))]
 
-    def facts_between(self, first: date, last: date, upto: int) -> list[ChangeRow]:
-        with self.engine.connect() as conn:
-            return [change_row(r) for r in conn.execute(select(change_list).where(
-                change_list.c.effective >= first, change_list.c.effective <= last,
-                change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS)).order_by(
-                change_list.c.seq))]
-
-    def facts_page(self, first: date, last: date, upto: int, after: tuple[date, int] | None,
-                   limit: int, streams: Sequence[UUID] | None = None) -> list[ChangeRow]:
-        """Up to ``limit`` facts effective from ``first`` to ``last``, in (effective, seq) order,
-        after the fact ``after``; only those of ``streams`` if given."""
-        query = select(change_list).where(
-            change_list.c.effective >= first, change_list.c.effective <= last,
-            change_list.c.seq <= upto, change_list.c.kind.not_in(LEDGER_KINDS))
-        if after is not None:
-            query = query.where(or_(change_list.c.effective > after[0], and_(
-                change_list.c.effective == after[0], change_list.c.seq > after[1])))
+    def facts_between(self, first: date, last: date, upto: int,
+                      after: tuple[date, int] | None = None, limit: int | None = None,
+                      streams: set[UUID] | None = None) -> list[ChangeRow]:
+        """Facts that took effect between two dates, in log order; with ``limit``, a page in
+        (effective date, log position) order, after ``after``; with ``streams``, only theirs
+        (a page may hold others when there are too many to name)."""
+        c = change_list.c
+        if streams is not None and len(streams) > _CHUNK:  # named a chunk at a time
+            if limit is not None:  # a page: the caller filters (its length says if more follow)
+                return self.facts_between(first, last, upto, after, limit)
+            ids = sorted(streams, key=str)
+            found = [f for i in range(0, len(ids), _CHUNK) for f in self.facts_between(
+                first, last, upto, streams=set(ids[i:i + _CHUNK]))]
+            return sorted(found, key=lambda f: f.seq)
+        query = select(change_list).where(c.effective >= first, c.effective <= last,
+                                          c.seq <= upto, c.kind.not_in(LEDGER_KINDS))
         if streams is not None:
-            query = query.where(change_list.c.stream_id.in_([str(s) for s in streams]))
+            query = query.where(c.stream_id.in_(sorted(str(s) for s in streams)))
+        if limit is None:
+            query = query.order_by(c.seq)
+        else:
+            if after is not None:
+                query = query.where(tuple_(c.effective, c.seq) > tuple_(*after))
+            query = query.order_by(c.effective, c.seq).limit(limit)
         with self.engine.connect() as conn:
-            return [change_row(r) for r in conn.execute(query.order_by(
-                change_list.c.effective, change_list.c.seq).limit(limit))]
+            return [change_row(r) for r in conn.execute(query)]
 
     def log_after(self, after: int, limit: int, upto: int) -> list[ChangeRow]:
         with self.engine.connect() as conn:
@@ -417,7 +594,10 @@ class ReadModelStore:
         out = {}
         with self.reading() as conn:
             for table in metadata.sorted_tables:
-                rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+                query = select(table).order_by(*table.primary_key.columns)
+                if table is projection_positions:  # what was built, not how many times
+                    query = query.where(projection_positions.c.name != GENERATION)
+                rows = conn.execute(query)
                 out[table.name] = [tuple(r) for r in rows]
         return out
 
@@ -447,9 +627,7 @@ class _Many:
             return int(value)
         return value
 
-    def run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
+    def _binder(self) -> Callable[[Any], Any]:
         memo = self.memo  # a batch repeats the same ids, moments and dates many times
         plain = (str, int, float, type(None))
         stored_as = self._stored
@@ -462,15 +640,36 @@ class _Many:
                 stored = memo[value] = stored_as(value)
             return stored
 
+        return bind
+
+    def run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        bind = self._binder()
         self.conn.exec_driver_sql(sql.format(p=self.mark),
                                   [tuple(map(bind, row)) for row in rows])
 
     def insert(self, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            names = [c.name for c in table.columns]
-            sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-                   f"VALUES ({', '.join(['{p}'] * len(names))})")
-            self.run(sql, rows)
+        if not rows:
+            return
+        names = [c.name for c in table.columns]
+        if not self.sqlite and len(rows) >= COPY_FROM:
+            # PostgreSQL's bulk path: one COPY instead of a statement per row (rebuilds, large
+            # acts), in the same transaction as the rest of the batch.
+            bind = self._binder()
+            cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(tuple(map(bind, row)))
+            return
+        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+               f"VALUES ({', '.join(['{p}'] * len(names))})")
+        self.run(sql, rows)
+
+
+def _printable(text: str) -> str:
+    """Text any backend can store (the reason may quote the very value that failed)."""
+    return text.replace("\x00", "\\x00")[:2000]
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -484,17 +683,16 @@ def migrate(database: Database, engine: Engine | None = None, revision: str = "h
     The event table comes first (the library creates it with the log): a migration installs the
     triggers that keep it append-only.
     """
-    from pathlib import Path
-
     from alembic import command
     from alembic.config import Config
 
+    from registry import resources
     from registry.adapters.eventstore import EventLog
 
     EventLog(database).close()
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
+    cfg.set_main_option("script_location", str(resources.migration_scripts()))
     cfg.attributes["database_url"] = database.url
     if engine is not None:
         cfg.attributes["engine"] = engine

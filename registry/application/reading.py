@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from registry.application.lookups import code_not_held
+from registry.application.search import NameSearch
 from registry.application.views import (
     DIFF_KINDS,
     ActView,
@@ -48,7 +49,6 @@ LEVELS = {"province": 0, "district": 1, "commune": 2}
 # A search ranks every name it matches; past this many it is refused rather than slow ("a" matches
 # 8,211 of Vietnam's 8,856 names and took 0.3-0.6 s; 2,000 take ~50 ms).
 MAX_SEARCH_NAMES = 2_000
-_CHUNK = 500  # facts read at a time for a page of changes
 
 
 # -- the source of rows ------------------------------------------------------------------
@@ -60,10 +60,9 @@ class ReadSource(Protocol):
 
     def facts_of(self, org: UUID) -> list[ChangeRow]: ...
 
-    def facts_between(self, first: date, last: date) -> list[ChangeRow]: ...
-
-    def facts_page(self, first: date, last: date, after: tuple[date, int] | None, limit: int,
-                   streams: Sequence[UUID] | None = None) -> list[ChangeRow]: ...
+    def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
+                      limit: int | None = None, streams: set[UUID] | None = None
+                      ) -> list[ChangeRow]: ...
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
 
@@ -73,6 +72,14 @@ class ReadSource(Protocol):
 class Reader:
     def __init__(self, source: ReadSource) -> None:
         self.source = source
+        self._names: tuple[ReadIndex, NameSearch] | None = None
+
+    def _name_search(self, idx: ReadIndex) -> NameSearch:
+        """The search structure of this index version (built on its first search)."""
+        found = self._names
+        if found is None or found[0] is not idx:
+            found = self._names = (idx, NameSearch(idx))
+        return found[1]
 
     def refresh(self) -> None:
         """Catch up with the log now (rather than within the source's lag)."""
@@ -80,10 +87,22 @@ class Reader:
         if refresh is not None:
             refresh()
 
+    def state(self) -> dict[str, Any]:
+        """Where the answers stand: the index's log position, and why the read models are stuck
+        (None while they follow the log)."""
+        return {"position": self._idx().position,
+                "failure": getattr(self.source, "failure", None)}
+
     def close(self) -> None:
         close = getattr(self.source, "close", None)
         if close is not None:
             close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _idx(self) -> ReadIndex:
         return self.source.index()
@@ -132,6 +151,21 @@ class Reader:
             warnings.append(f"code {code} meant {m['name']} ({m['id']}) from {m['valid_from']} "
                             f"{until}")
         return CodeMatch(UnitView.of(v), warnings, meanings)
+
+    def holders(self, code: str, level: str | None = None,
+                known_at: datetime | None = None) -> list[UUID]:
+        """Every organisation that ever held ``code`` (at ``level``), oldest first."""
+        idx = self._idx()
+        found = []
+        for org in idx.holders_ever(code):
+            held = [v for v in idx.versions(org, known_at)
+                    if v.code == code and (level is None or v.level == level)]
+            if held:
+                found.append((idx.versions(org, known_at)[0].valid_from, str(org), org))
+        if not found:
+            where = f" at level {level}" if level else ""
+            raise NotFound(f"no organisation ever held code {code}{where}")
+        return [org for _, _, org in sorted(found)]
 
     def units(self, at: date, known_at: datetime | None = None, parent: UUID | None = None,
               level: str | None = None, kind: str | None = None, type: str | None = None,
@@ -278,10 +312,15 @@ class Reader:
     def diff(self, from_date: date, to_date: date, within: UUID | None = None,
              known_at: datetime | None = None) -> DiffView:
         idx = self._idx()
-        scope = self._scope(idx, from_date, to_date, within, known_at)
         lo, hi = min(from_date, to_date), max(from_date, to_date)
+        inside = (self._scope(idx, from_date, to_date, within, known_at)
+                  if within is not None else None)
+        facts = self.source.facts_between(lo + timedelta(days=1), hi, streams=inside)
+        # A unit differs between two dates only through a fact that took effect between them.
+        scope = {f.stream_id for f in facts}
+        idx.prefetch(scope)
         acts_of: dict[UUID, list[UUID]] = {}
-        for f in self.source.facts_between(lo + timedelta(days=1), hi):
+        for f in facts:
             if _visible(f, known_at) and f.kind != SUPERSEDED:
                 acts = acts_of.setdefault(f.stream_id, [])
                 if f.act_id is not None and f.act_id not in acts:
@@ -315,8 +354,7 @@ class Reader:
 
     def _scope(self, idx: ReadIndex, d1: date, d2: date, within: UUID | None,
                known_at: datetime | None) -> set[UUID]:
-        if within is None:
-            return set(idx.rows)
+        assert within is not None
         if idx.version(within, d1, known_at) is None and idx.version(within, d2, known_at) is None:
             raise NotFound(f"organisation {within} exists on neither {d1} nor {d2}")
         return set(idx.subtree_ids(within, d1, known_at)) | set(
@@ -332,12 +370,14 @@ class Reader:
         idx = self._idx()
         scope = (self._scope(idx, from_date, to_date, within, known_at)
                  if within is not None else None)
-        streams = sorted(scope, key=str) if scope is not None and len(scope) <= _CHUNK else None
+        check_limit(limit)
         after = _change_cursor(cursor)
         out: list[ChangeView] = []
-        while len(out) <= limit:
-            batch = self.source.facts_page(from_date, to_date, after, _CHUNK, streams)
-            for f in batch:
+        chunk = max(limit + 1, 200)
+        while len(out) <= limit:  # pages of facts in (date, position) order, until one spare
+            facts = self.source.facts_between(from_date, to_date, after, chunk, scope)
+            idx.prefetch({f.stream_id for f in facts})
+            for f in facts:
                 if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
                     continue
                 if _superseded(f, known_at) or (scope is not None and f.stream_id not in scope):
@@ -348,15 +388,11 @@ class Reader:
                 out.append(ChangeView(f.seq, f.on, f.kind, UnitView.of(v), f.values,
                                       self._act(idx, f.act_id, known_at), f.act_id, f.clause,
                                       f.actor, f.recorded_at))
-                if len(out) > limit:
-                    break
-            if len(batch) < _CHUNK or not batch:
+            if len(facts) < chunk:
                 break
-            after = (batch[-1].on or from_date, batch[-1].seq)
-        chunk = out[:limit]
-        nxt = (encode_cursor([chunk[-1].on.isoformat(), chunk[-1].position])
-               if len(out) > limit else None)
-        return Page(chunk, nxt)
+            after = (facts[-1].on, facts[-1].seq)  # type: ignore[assignment]
+        key: Callable[[ChangeView], list[Any]] = lambda c: [c.on.isoformat(), c.position]
+        return Page(out[:limit], encode_cursor(key(out[limit - 1])) if len(out) > limit else None)
 
     # search, acts, the feed
 
@@ -381,11 +417,20 @@ class Reader:
                                            lambda v: v.code == code):
                 if at is None or (start <= at and (end is None or at < end)):
                     hits.append(SearchHit(UnitView.of(last), last.name, start, end, 0))
-        matching = [(key, orgs) for key, orgs in idx.names() if needle in key]
-        if len(matching) > MAX_SEARCH_NAMES:
-            raise TooCostly(f"'{text}' is part of {len(matching):,} names (at most "
-                            f"{MAX_SEARCH_NAMES:,} are ranked): give more of the name", field,
-                            cost=len(matching), limit=MAX_SEARCH_NAMES)
+        if known_at is None and idx.everything:
+            # The ranked structure built for it (registry/application/search.py): bounded by
+            # ``limit`` however many names hold the text.
+            hits += self._name_search(idx).search(
+                needle, at, limit, _search_filter(idx, level, within), (level, within))
+            matching: list[tuple[str, set[UUID]]] = []
+        else:
+            enough = limit if at is None and known_at is None and level is None \
+                and within is None else None
+            matching = list(idx.names(needle, enough))
+            if len(matching) > MAX_SEARCH_NAMES:
+                raise TooCostly(f"'{text}' is part of {len(matching):,} names (at most "
+                                f"{MAX_SEARCH_NAMES:,} are ranked): give more of the name",
+                                field, cost=len(matching), limit=MAX_SEARCH_NAMES)
         for key, orgs in matching:
             for org in orgs:
                 versions = idx.versions(org, known_at)
@@ -446,6 +491,37 @@ class Reader:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+def _search_filter(idx: ReadIndex, level: str | None, within: UUID | None
+                   ) -> Callable[[UnitView, date, date | None], bool] | None:
+    """Which name hits a search with ``level`` or ``within`` keeps (None: every one)."""
+    if level is None and within is None:
+        return None
+
+    def accept(unit: UnitView, start: date, end: date | None) -> bool:
+        if level is not None and unit.level != level:
+            return False
+        if within is None or within == unit.id:
+            return True
+        on = max(start, (end or date.max) - timedelta(days=1))
+        return within in {v.id for v in idx.ancestors(unit.id, on)}
+
+    return accept
+
+
+def _change_cursor(cursor: str | None) -> tuple[date, int] | None:
+    """The (effective date, log position) a page of changes resumes after."""
+    key = decode_cursor(cursor, 2)
+    if key is None:
+        return None
+    on, position = key
+    if not isinstance(on, str) or not isinstance(position, int) or isinstance(position, bool):
+        raise InvalidInput("malformed cursor", "cursor")
+    try:
+        return date.fromisoformat(on), position
+    except ValueError:
+        raise InvalidInput("malformed cursor", "cursor") from None
+
 
 def _unit_key(u: UnitView) -> list[Any]:
     return [u.code or "", u.name, str(u.id)]

@@ -16,6 +16,7 @@ from importlib import import_module
 
 from registry import bootstrap
 from registry.domain.errors import ActRefused, InvalidInput, RegistryError
+from registry.projections.failure import ProjectionFailed
 from registry.settings import Settings
 
 # Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).
@@ -71,9 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "without_registry", False):
             return args.handler(settings, url, args)
-        registry = bootstrap.build(url)
-        bootstrap.follow(registry, url)  # acts recorded here reach the read models at once
-        return args.handler(registry, args)
+        return _record(url, args)
+    except ProjectionFailed as e:
+        print(f"registry: the acts are recorded, but the read models are stuck: {e}",
+              file=sys.stderr)
+        return 1
     except ActRefused as e:
         print(f"registry: refused, nothing stored: {with_notes(e)}", file=sys.stderr)
         for v in e.violations[1:6]:
@@ -92,8 +95,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as e:  # noqa: BLE001 (the driver's errors, anything unforeseen: one line, no traceback)
-        print(f"registry: {type(e).__name__}: {e}", file=sys.stderr)
+        first = (str(e).splitlines() or [""])[0]
+        print(f"registry: {type(e).__name__}: {first}", file=sys.stderr)
         return 1
+
+
+def _record(url: str, args: argparse.Namespace) -> int:
+    """A command that records: its acts, then the read models brought up to the log's end, even
+    after a refusal (a rerun that finds every act already there still catches them up)."""
+    registry = bootstrap.build(url)
+    try:
+        try:
+            code: int = args.handler(registry, args)
+        except RegistryError:
+            bootstrap.settle(url, registry.log)
+            raise
+        bootstrap.settle(url, registry.log)
+        return code
+    finally:
+        registry.log.close()
 
 
 def with_notes(e: BaseException) -> str:

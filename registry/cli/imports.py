@@ -13,12 +13,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.application.service import Recorded, Registry
 from registry.cli import parse_date, parse_moment
 from registry.cli.progress import Bar, bar
 from registry.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from registry.application.service import Recorded, Registry
 
 IMPORT_ACTOR = "import"
 

@@ -34,6 +34,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="empty the read models and fold the whole event log again")
     p.set_defaults(handler=_rebuild, without_registry=True)
 
+    p = sub.add_parser("status", parents=[common],
+                       help="the log's head, the read models' position and lag, and why stuck")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_status, without_registry=True)
+
+    p = sub.add_parser("project", parents=[common],
+                       help="fold the log into the read models as acts arrive (the projector "
+                            "role on its own; one per database holds the lock)")
+    p.add_argument("--once", action="store_true", help="catch up once and exit")
+    p.add_argument("--poll", type=float, default=1.0,
+                   help="seconds between looks at the log where nothing notifies (SQLite)")
+    p.set_defaults(handler=_project, without_registry=True)
+
     p = _query(sub, common, "lineage", "where a unit came from and where it went", _lineage)
     p.add_argument("code")
     p.add_argument("--at", type=parse_date, default=None, help="date the code is read on")
@@ -81,7 +94,7 @@ def _query(sub: Any, common: argparse.ArgumentParser, name: str, helptext: str,
 
 
 def _reader(url: str) -> Reader:
-    return bootstrap.build_reader(url, max_lag=float("inf"))
+    return bootstrap.question_reader(url)
 
 
 def _print_json(value: Any) -> None:
@@ -117,50 +130,99 @@ def _rebuild(settings: Settings, url: str, args: argparse.Namespace) -> int:
     return 0
 
 
-def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    on = args.at or date.today()
-    unit = reader.by_code(args.code, on, args.level, args.known_at).unit
-    directions = (["predecessors", "successors"] if args.direction == "both"
-                  else [args.direction])
-    out = {d: [s.as_dict() for s in reader.lineage(unit.id, d, args.depth, args.known_at)]
-           for d in directions}
+def _status(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    state = bootstrap.status(url)
+    failure: Any = state["failure"]
     if args.json:
-        _print_json({"unit": unit.as_dict(), **out})
-        return 0
-    print(f"{_unit_text(unit)} on {on}  id {unit.id}")
-    for d in directions:
-        arrow = "from" if d == "predecessors" else "into"
-        if not out[d]:
-            print(f"  no {d}")
-        for s in out[d]:
-            share = f" {s['share']:.0%}" if s["share"] is not None else ""
-            print(f"  {'  ' * (s['depth'] - 1)}{arrow} {s['unit']['name']} "
-                  f"({s['unit']['code'] or '—'}) on {s['on']}: {s['change']}, "
-                  f"{s['edge']}{share} — {_act_text(s)}")
+        _print_json(state | {"failure": failure and {
+            **failure, "since": failure["since"].isoformat()}})
+        return 1 if failure else 0
+    print(f"log head      {state['head']}")
+    print(f"read models   {state['position']}")
+    print(f"lag           {state['lag']}")
+    if failure:
+        print(f"stuck         at event {failure['event']} ({failure['what']}) since "
+              f"{failure['since']:%Y-%m-%d %H:%M:%S}: {failure['reason']}")
+        return 1
     return 0
+
+
+def _project(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    from registry.projections.failure import ProjectionFailed
+
+    if args.once:
+        position = bootstrap.settle(url)
+        print(f"read models at position {position}")
+        return 0
+    projector = bootstrap.projector(url, args.poll)
+    waiting = stuck = None
+    try:
+        while True:
+            if not projector.lock.acquire():
+                if not waiting:
+                    print("registry: another process projects; waiting for its lock",
+                          file=sys.stderr, flush=True)
+                waiting = True
+            else:
+                waiting = False
+                try:
+                    if projector.projection.catch_up():
+                        print(f"read models at position {projector.projection.position}",
+                              flush=True)
+                    stuck = None
+                except ProjectionFailed as e:
+                    if str(e) != stuck:
+                        print(f"registry: {e}", file=sys.stderr, flush=True)
+                    stuck = str(e)
+            projector.wakeups.wait()
+    finally:
+        projector.close()
+
+
+def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    with _reader(url) as reader:
+        on = args.at or date.today()
+        unit = reader.by_code(args.code, on, args.level, args.known_at).unit
+        directions = (["predecessors", "successors"] if args.direction == "both"
+                      else [args.direction])
+        out = {d: [s.as_dict() for s in reader.lineage(unit.id, d, args.depth, args.known_at)]
+               for d in directions}
+        if args.json:
+            _print_json({"unit": unit.as_dict(), **out})
+            return 0
+        print(f"{_unit_text(unit)} on {on}  id {unit.id}")
+        for d in directions:
+            arrow = "from" if d == "predecessors" else "into"
+            if not out[d]:
+                print(f"  no {d}")
+            for s in out[d]:
+                share = f" {s['share']:.0%}" if s["share"] is not None else ""
+                print(f"  {'  ' * (s['depth'] - 1)}{arrow} {s['unit']['name']} "
+                      f"({s['unit']['code'] or '—'}) on {s['on']}: {s['change']}, "
+                      f"{s['edge']}{share} — {_act_text(s)}")
+        return 0
 
 
 def _crosswalk(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    to_date = args.to_date or date.today()
-    if (args.code is None) == (args.file is None):
-        raise InvalidInput("give one code or --file, not both", "code")
-    if args.file is not None:
-        return _crosswalk_file(reader, args, to_date)
-    items = reader.crosswalk(args.code, args.level, args.from_date, to_date, args.known_at)
-    if args.json:
-        _print_json([i.as_dict() for i in items])
+    with _reader(url) as reader:
+        to_date = args.to_date or date.today()
+        if (args.code is None) == (args.file is None):
+            raise InvalidInput("give one code or --file, not both", "code")
+        if args.file is not None:
+            return _crosswalk_file(reader, args, to_date)
+        items = reader.crosswalk(args.code, args.level, args.from_date, to_date, args.known_at)
+        if args.json:
+            _print_json([i.as_dict() for i in items])
+            return 0
+        if not items:
+            print(f"nothing on {to_date} covers {args.code} of {args.from_date}")
+        for i in items:
+            how = "same unit" if not i.path else " → ".join(
+                f"{s.change} ({s.edge})" for s in i.path)
+            via = f", through {_unit_text(i.via)}" if i.via is not None else ""
+            print(f"{_unit_text(i.source)} on {args.from_date} → {_unit_text(i.target)} on "
+                  f"{to_date}: {how}{via}")
         return 0
-    if not items:
-        print(f"nothing on {to_date} covers {args.code} of {args.from_date}")
-    for i in items:
-        how = "same unit" if not i.path else " → ".join(
-            f"{s.change} ({s.edge})" for s in i.path)
-        via = f", through {_unit_text(i.via)}" if i.via is not None else ""
-        print(f"{_unit_text(i.source)} on {args.from_date} → {_unit_text(i.target)} on "
-              f"{to_date}: {how}{via}")
-    return 0
 
 
 def _crosswalk_file(reader: Reader, args: argparse.Namespace, to_date: date) -> int:
@@ -193,56 +255,56 @@ def _within(reader: Reader, args: argparse.Namespace, *dates: date) -> Any:
 
 
 def _diff(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    within = _within(reader, args, args.to_date, args.from_date)
-    view = reader.diff(args.from_date, args.to_date, within, args.known_at)
-    out = view.as_dict()
-    if args.json:
-        _print_json(out)
+    with _reader(url) as reader:
+        within = _within(reader, args, args.to_date, args.from_date)
+        view = reader.diff(args.from_date, args.to_date, within, args.known_at)
+        out = view.as_dict()
+        if args.json:
+            _print_json(out)
+            return 0
+        counts = ", ".join(f"{n} {k}" for k, n in out["counts"].items())
+        print(f"{args.from_date} → {args.to_date}: {counts}")
+        for kind in ("begun", "ended", "renamed", "recoded", "moved", "reclassified"):
+            for item in out[kind]:
+                before, after = item["before"], item["after"]
+                if kind in ("begun", "ended"):
+                    u = after or before
+                    what = f"{u['name']} ({u['code'] or '—'}) {u['level'] or u['type']}"
+                else:
+                    what = (f"{before['name']} ({before['code'] or '—'}) → {after['name']} "
+                            f"({after['code'] or '—'})")
+                acts = "; ".join(a.get("number") or f"unnumbered {a['kind']}" for a in item["acts"])
+                print(f"  {kind:<12} {what}{'  — ' + acts if acts else ''}")
         return 0
-    counts = ", ".join(f"{n} {k}" for k, n in out["counts"].items())
-    print(f"{args.from_date} → {args.to_date}: {counts}")
-    for kind in ("begun", "ended", "renamed", "recoded", "moved", "reclassified"):
-        for item in out[kind]:
-            before, after = item["before"], item["after"]
-            if kind in ("begun", "ended"):
-                u = after or before
-                what = f"{u['name']} ({u['code'] or '—'}) {u['level'] or u['type']}"
-            else:
-                what = (f"{before['name']} ({before['code'] or '—'}) → {after['name']} "
-                        f"({after['code'] or '—'})")
-            acts = "; ".join(a.get("number") or f"unnumbered {a['kind']}" for a in item["acts"])
-            print(f"  {kind:<12} {what}{'  — ' + acts if acts else ''}")
-    return 0
 
 
 def _search(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    within = (unit_ref(reader, args.within, (args.at or date.today(),), args.known_at,
-                       "--within") if args.within else None)
-    hits = reader.search(args.text, args.at, args.known_at, args.limit, args.level, within)
-    if args.json:
-        _print_json([h.as_dict() for h in hits])
+    with _reader(url) as reader:
+        within = (unit_ref(reader, args.within, (args.at or date.today(),), args.known_at,
+                           "--within") if args.within else None)
+        hits = reader.search(args.text, args.at, args.known_at, args.limit, args.level, within)
+        if args.json:
+            _print_json([h.as_dict() for h in hits])
+            return 0
+        if not hits:
+            print("no unit bears that name" + (f" on {args.at}" if args.at else ""))
+        for h in hits:
+            span = f"{h.valid_from} → {h.valid_to or '…'}"
+            print(f"{h.label} ({h.unit.code or '—'})  {h.unit.level or h.unit.type}  "
+                  f"{span}  id {h.unit.id}")
         return 0
-    if not hits:
-        print("no unit bears that name" + (f" on {args.at}" if args.at else ""))
-    for h in hits:
-        span = f"{h.valid_from} → {h.valid_to or '…'}"
-        print(f"{h.label} ({h.unit.code or '—'})  {h.unit.level or h.unit.type}  "
-              f"{span}  id {h.unit.id}")
-    return 0
 
 
 def _export(settings: Settings, url: str, args: argparse.Namespace) -> int:
-    reader = _reader(url)
-    on = args.at or date.today()
-    within = _within(reader, args, on)
-    rows = export_rows(reader, reader.snapshot(on, within, args.known_at), on, args.known_at)
-    if args.format == "json" or args.json:
-        _print_json({"at": on.isoformat(), "units": rows})
+    with _reader(url) as reader:
+        on = args.at or date.today()
+        within = _within(reader, args, on)
+        rows = export_rows(reader, reader.snapshot(on, within, args.known_at), on, args.known_at)
+        if args.format == "json" or args.json:
+            _print_json({"at": on.isoformat(), "units": rows})
+            return 0
+        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, extrasaction="ignore",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
         return 0
-    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_COLUMNS, extrasaction="ignore",
-                            lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return 0

@@ -1,4 +1,5 @@
-"""``registry load|show|tree|history``: record fixture acts, and look at units on a date."""
+"""``registry load|show|tree|history``: record fixture acts, and look at units on a date (through
+the Reader, like every query)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import argparse
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from registry import bootstrap
-from registry.application import queries
-from registry.application.service import Registry
 from registry.cli import parse_date, parse_moment
 from registry.domain.errors import NotFound
 from registry.settings import Settings
+
+if TYPE_CHECKING:
+    from registry.application.reading import Reader, UnitView
+    from registry.application.service import Registry
 
 CLI_ACTOR = "cli"
 
@@ -34,14 +37,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true")
         if name == "tree":
             p.add_argument("--depth", type=int, default=None)
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=handler, without_registry=True)
 
     p = sub.add_parser("history", parents=[common], help="every unit that held a code, in full")
     p.add_argument("code")
     p.add_argument("--level")
     p.add_argument("--known-at", type=parse_moment)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=_history)
+    p.set_defaults(handler=_history, without_registry=True)
 
 
 def _load(registry: Registry, args: argparse.Namespace) -> int:
@@ -58,40 +61,43 @@ def _load(registry: Registry, args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(registry: Registry, args: argparse.Namespace) -> int:
+def _reader(url: str) -> Reader:
+    """A reader of the read models as they are (a query command never projects)."""
+    from registry import bootstrap
+
+    return bootstrap.question_reader(url)
+
+
+def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     on = args.at or date.today()
-    with registry.reading(args.known_at) as tl:
-        v = _held(tl, args, on)
-        out = queries.describe(tl, v, on)
+    reader = _reader(url)
+    try:
+        unit = reader.by_code(args.code, on, args.level, args.known_at).unit
+        parent = reader.unit(unit.parent_id, on, args.known_at) if unit.parent_id else None
+    finally:
+        reader.close()
+    out = {**unit.as_dict(), "parent_code": parent.code if parent else None,
+           "parent_name": parent.name if parent else None}
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     print(f"{out['name']} ({out['code']})  {out['type']} · {out['level']} · {out['kind']}")
     print(f"  on        {on}")
     print(f"  id        {out['id']}")
-    if out["parent_id"]:
-        print(f"  superior  {out['parent_name']} ({out['parent_code']})")
+    if parent is not None:
+        print(f"  superior  {parent.name} ({parent.code})")
     print(f"  version   {out['valid_from']} → {out['valid_to'] or '…'}")
     return 0
 
 
-def _held(tl: Any, args: argparse.Namespace, on: date) -> Any:
-    """The unit holding the code; if none does, the read side says what became of the code
-    (its last holder's fate, or near codes), as the REST API does."""
-    try:
-        return queries.by_code(tl, args.code, on, args.level)
-    except NotFound:
-        url = args.database or Settings.from_env().database_url
-        bootstrap.build_reader(url, max_lag=float("inf")).by_code(
-            args.code, on, args.level, args.known_at)
-        raise
-
-
-def _tree(registry: Registry, args: argparse.Namespace) -> int:
+def _tree(settings: Settings, url: str, args: argparse.Namespace) -> int:
     on = args.at or date.today()
-    with registry.reading(args.known_at) as tl:
-        root = _held(tl, args, on)
-        out = queries.tree(tl, root, on, args.depth)
+    reader = _reader(url)
+    try:
+        root = reader.by_code(args.code, on, args.level, args.known_at).unit
+        out = reader.subtree(root.id, on, args.known_at, args.depth)
+    finally:
+        reader.close()
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -107,20 +113,37 @@ def _print_tree(node: dict[str, Any], indent: int) -> None:
         _print_tree(child, indent + 1)
 
 
-def _history(registry: Registry, args: argparse.Namespace) -> int:
-    with registry.reading(args.known_at) as tl:
-        out = [queries.history(tl, org) for org in queries.holders(tl, args.code, args.level)]
+def _history(settings: Settings, url: str, args: argparse.Namespace) -> int:
+    reader = _reader(url)
+    try:
+        out = [reader.history(org, args.known_at).as_dict()
+               for org in reader.holders(args.code, args.level, args.known_at)]
+        names = {u.id: u for h in out for u in _superiors(reader, h, args.known_at)}
+    finally:
+        reader.close()
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     for i, h in enumerate(out):
         if i:
             print()
-        _print_history(h)
+        _print_history(h, names)
     return 0
 
 
-def _print_history(h: dict[str, Any]) -> None:
+def _superiors(reader: Reader, h: dict[str, Any], known_at: Any) -> list[UnitView]:
+    found = []
+    for v in h["versions"]:
+        if v["parent_id"]:
+            try:
+                found.append(reader.unit(UUID(v["parent_id"]), date.fromisoformat(
+                    v["valid_from"]), known_at))
+            except NotFound:
+                pass
+    return found
+
+
+def _print_history(h: dict[str, Any], superiors: dict[UUID, UnitView]) -> None:
     last = h["versions"][-1]
     print(f"{last['name']} ({last['code']})  id {h['id']}")
     unknown = " (earlier history not recorded)" if h["history_before_unknown"] else ""
@@ -130,24 +153,23 @@ def _print_history(h: dict[str, Any]) -> None:
         ended = f"ended {h['ended']} (last day {last_day})"
     print(f"  began {h['began']}{unknown}; {ended}")
     for p in h["predecessors"]:
-        print(f"  from  {p['name']} ({p['code']}) on {p['on']}: {p['change']}, {p['edge']}"
-              f" — {_act_text(p)}")
+        print(f"  from  {p['unit']['name']} ({p['unit']['code']}) on {p['on']}: {p['change']}, "
+              f"{p['edge']} — {_act_text(p)}")
     for v in h["versions"]:
-        sup = f", under {v['parent_name']} ({v['parent_code']})" if v["parent_id"] else ""
+        sup = superiors.get(UUID(v["parent_id"])) if v["parent_id"] else None
+        under = f", under {sup.name} ({sup.code})" if sup else ""
         print(f"  {v['valid_from']} → {v['valid_to'] or '…'}  {v['name']} ({v['code']}) "
-              f"{v['type']}{sup}")
+              f"{v['type']}{under}")
     for e in h["events"]:
         void = "  [superseded]" if e["superseded"] else ""
         print(f"    #{e['version']} {e['on']} {e['kind']} — {_act_text(e)}{void}")
     for s in h["successors"]:
-        print(f"  into  {s['name']} ({s['code']}) on {s['on']}: {s['change']}, {s['edge']}"
-              f" — {_act_text(s)}")
+        print(f"  into  {s['unit']['name']} ({s['unit']['code']}) on {s['on']}: {s['change']}, "
+              f"{s['edge']} — {_act_text(s)}")
 
 
 def _act_text(item: dict[str, Any]) -> str:
-    act = item["act"]
+    act = item["act"] or {}
     number = act.get("number") or f"unnumbered {act.get('kind', 'act')}"
     clause = f", {item['clause']}" if item.get("clause") else ""
     return number + clause
-
-

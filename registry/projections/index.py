@@ -21,6 +21,8 @@ from registry.projections.rows import ActRow, EdgeRow, VersionRow
 
 
 class ReadIndex:
+    everything = True  # every row of the read models is here (not so for a partial index)
+
     def __init__(self) -> None:
         self.rows: dict[UUID, list[VersionRow]] = {}
         self.current: dict[UUID, list[Version]] = {}
@@ -34,6 +36,7 @@ class ReadIndex:
         self._keys: dict[UUID, list[tuple[str, Any]]] = {}
         self.acts: dict[UUID, ActRow] = {}
         self.position = 0
+        self.generation = 0  # rebuilds of the read models it was loaded from
         self.last_recorded: datetime | None = None
 
     # -- loading -------------------------------------------------------------------------
@@ -64,7 +67,7 @@ class ReadIndex:
                 keys.append(("_children", v.parent))
             if v.code is not None:
                 keys.append(("_by_code", v.code))
-            keys.append(("_names", fold(v.name)))
+            keys.append(("_names", r.search_key or fold(v.name)))
             keys.append(("_by_level", v.level))
         for name, key in keys:
             getattr(self, name)[key].add(org)
@@ -81,6 +84,7 @@ class ReadIndex:
         new._keys = dict(self._keys)
         new.acts = dict(self.acts)
         new.position, new.last_recorded = self.position, self.last_recorded
+        new.generation = self.generation
         return new
 
     def put_edges(self, edges: Iterable[EdgeRow]) -> None:
@@ -102,6 +106,9 @@ class ReadIndex:
         self.acts[act.id] = act
 
     # -- reading -------------------------------------------------------------------------
+
+    def prefetch(self, orgs: Iterable[UUID]) -> None:
+        """A hint that these organisations are about to be read (everything is here already)."""
 
     def versions(self, org: UUID, known: datetime | None) -> list[Version]:
         if known is None:
@@ -184,8 +191,11 @@ class ReadIndex:
     def edges_out(self, org: UUID, known: datetime | None = None) -> list[Edge]:
         return _edges(self._edges_out.get(org, ()), known, lambda e: str(e.target))
 
-    def names(self) -> Iterable[tuple[str, set[UUID]]]:
-        return self._names.items()
+    def names(self, needle: str = "", enough: int | None = None
+              ) -> Iterable[tuple[str, set[UUID]]]:
+        """Every search key containing ``needle``, with the organisations that bore it (a partial
+        index may leave out those that cannot be among the first ``enough`` hits)."""
+        return [(key, orgs) for key, orgs in self._names.items() if needle in key]
 
     def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:
         act = self.acts.get(act_id)

@@ -6,7 +6,7 @@ A row recorded at T and closed at T' is what the registry said for any "known at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -29,6 +29,7 @@ class VersionRow:
     version: Version
     recorded_from: datetime
     recorded_to: datetime | None = None
+    search_key: str | None = field(default=None, compare=False)  # the name folded, as stored
 
     def known(self, moment: datetime | None) -> bool:
         return known(self.recorded_from, self.recorded_to, moment)

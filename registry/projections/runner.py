@@ -10,15 +10,21 @@ leaves it unwritten. Rebuilding runs the very same loop from position zero.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from itertools import takewhile
 from typing import Any, Protocol
 from uuid import UUID
 
 from registry.domain.events import Organisation
+from registry.projections.failure import ProjectionFailed
 from registry.projections.folding import Folder, Ops
 from registry.projections.rows import ChangeRow, EdgeRow, VersionRow
 
 PAGE = 5_000  # events per transaction (extended to the end of an act)
+
+log = logging.getLogger(__name__)
 
 
 class Log(Protocol):
@@ -33,21 +39,38 @@ class Store(Protocol):
 
     def clear(self) -> None: ...
 
+    def one_transaction(self) -> AbstractContextManager[None]: ...
+
     def org_state(self, orgs: set[UUID]
                   ) -> tuple[list[ChangeRow], list[VersionRow], list[EdgeRow]]: ...
+
+    def record_failure(self, failure: ProjectionFailed) -> None: ...
 
 
 class StaleProjection(Exception):
     pass
 
 
+def describe(event: Any) -> str:
+    """An event as the failure report names it: its class and stream (and the act, if any)."""
+    act = getattr(event, "act_id", None)
+    return (f"{type(event).__qualname__} of {event.originator_id} v{event.originator_version}"
+            + (f", act {act}" if act is not None else ""))
+
+
 class Projection:
     def __init__(self, log: Log, store: Store, page: int = PAGE,
-                 stale: type[Exception] = StaleProjection) -> None:
+                 stale: type[Exception] = StaleProjection,
+                 transient: tuple[type[Exception], ...] = ()) -> None:
         self.log = log
         self.store = store
         self.page = page
         self.stale = stale
+        # Errors that say nothing about the events (the database went away): raised as they are,
+        # never reported as a stuck event.
+        self.transient = transient
+        self.failure: ProjectionFailed | None = None
+        self._rebuilding = False
         self.folder = Folder()
         self.position = -1  # unknown until read from the store
         self.batches = 0
@@ -77,34 +100,75 @@ class Projection:
 
     def _catch_up(self) -> int:
         folded = 0
+        careful = False  # after a failed batch: one act per transaction, to find the culprit
         while True:
             stored = self.store.position()
             if stored != self.position:
                 self._forget()
                 self.position = stored
                 self.folder.complete = stored == 0
-            events = self._batch(stored)
+            events = self._first_act(stored) if careful else self._batch(stored)
             if not events:
+                self.failure = None
                 return folded
             try:
-                orgs = {e.originator_id for _, e in events if isinstance(e, Organisation.Event)}
-                missing = self.folder.missing(orgs)
-                if missing:
-                    self.folder.prime(missing, *self.store.org_state(missing))
-                ops = self.folder.fold(events)
-                self.batches += 1
-                hook = self.before_commit
-                n = self.batches
-                self.store.apply(ops, stored, events[-1][0],
-                                 (lambda hook=hook, n=n: hook(n)) if hook is not None else None)
+                self._project(stored, events)
             except self.stale:
                 self._forget()
                 continue
+            except self.transient:
+                self._forget()
+                raise
+            except Exception as e:
+                self._forget()
+                if not careful and not self._rebuilding:  # a rebuild rolls back whole
+                    careful = True
+                    continue
+                raise self._stuck(stored, events[0], e) from e
             except BaseException:
                 self._forget()
                 raise
             self.position = events[-1][0]
             folded += len(events)
+
+    def _project(self, stored: int, events: list[tuple[int, Any]]) -> None:
+        orgs = {e.originator_id for _, e in events if isinstance(e, Organisation.Event)}
+        missing = self.folder.missing(orgs)
+        if missing:
+            self.folder.prime(missing, *self.store.org_state(missing))
+        ops = self.folder.fold(events)
+        self.batches += 1
+        hook = self.before_commit
+        n = self.batches
+        self.store.apply(ops, stored, events[-1][0],
+                         (lambda hook=hook, n=n: hook(n)) if hook is not None else None)
+
+    def _stuck(self, position: int, first: tuple[int, Any], error: Exception) -> ProjectionFailed:
+        """Report (once per distinct failure) and remember why the projection cannot go on."""
+        failure = ProjectionFailed(position, first[0], describe(first[1]),
+                                   f"{type(error).__name__}: {error}".splitlines()[0])
+        if not failure.same_as(self.failure):
+            log.error("%s", failure, exc_info=error)
+            try:
+                self.store.record_failure(failure)
+            except Exception:  # the report is a courtesy; the failure itself is raised
+                log.exception("could not store the projection failure")
+        self.failure = failure
+        return failure
+
+    def _first_act(self, after: int) -> list[tuple[int, Any]]:
+        """Only the next act's events (the leading events of one moment)."""
+        self._carry, self._carry_after = [], -1
+        events: list[tuple[int, Any]] = []
+        more = self.log.read(after, self.page)
+        while more:
+            first = (events or more)[0][1].timestamp
+            same = list(takewhile(lambda item, first=first: item[1].timestamp == first, more))
+            events += same
+            if len(same) < len(more) or len(more) < self.page:
+                break
+            more = self.log.read(events[-1][0], self.page)
+        return events
 
     def _batch(self, after: int) -> list[tuple[int, Any]]:
         """The next events, ending on an act boundary (all events of one moment together)."""
@@ -139,7 +203,13 @@ class Projection:
             self.log.close()  # type: ignore[attr-defined]
 
     def rebuild(self) -> int:
-        """Empty the read models and fold the whole log again, through the same loop."""
-        self.store.clear()
-        self._forget()
-        return self.catch_up()
+        """Empty the read models and fold the whole log again, through the same loop, in one
+        transaction: readers keep the previous state until the new one is complete."""
+        self._rebuilding = True
+        try:
+            with self.store.one_transaction():
+                self.store.clear()
+                self._forget()
+                return self.catch_up()
+        finally:
+            self._rebuilding = False

@@ -2,53 +2,108 @@
 
 The index is loaded once, then refreshed by organisation: when the projection position moves on,
 only the organisations whose streams have new events are reloaded. A refresh first catches the
-projections up (if this source owns them), so a reader that also follows the log never lags it.
-Between refreshes, queries cost no database round trip; ``max_lag`` bounds how stale it may be.
+projections up (if this process is the projector), so a reader that also projects never lags it.
+Queries never refresh: they read whichever index was complete last, so they cost no database
+round trip; a follower thread (``follower.py``) refreshes when woken.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
-from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from registry.projections.failure import ProjectionFailed
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow
-from registry.projections.runner import Projection
+
+if TYPE_CHECKING:
+    from registry.projections.runner import Projection
+
+
+class Lock(Protocol):
+    """The projector's lock (``registry.adapters.coordination.ProjectorLock``)."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class ModelSource:
+    """The current index, swapped whole by ``refresh`` (queries never wait for a refresh).
+
+    With a ``projection``, ``refresh`` first folds the log into the read models, when this process
+    holds the projector ``lock``. A batch that cannot be projected leaves the read models (and the
+    index) at the last consistent position; ``failure`` says why, for ``/readyz``.
+    """
+
     def __init__(self, store: Any, projection: Projection | None = None,
-                 max_lag: float = 1.0) -> None:
+                 lock: Lock | None = None) -> None:
         self.store = store
         self.projection = projection
-        self.max_lag = max_lag
+        self.lock = lock
+        self.failure: dict[str, Any] | None = None
+        self.refreshed = 0.0  # time.monotonic() of the last refresh
+        self.freeze = False  # a serving process: keep the index out of the cyclic collector
         self._index: ReadIndex | None = None
-        self._checked = 0.0
         self._lock = threading.RLock()
         self._between: tuple[tuple[date, date, int], list[ChangeRow]] | None = None
 
     def index(self) -> ReadIndex:
         idx = self._index
-        if idx is None or time.monotonic() - self._checked >= self.max_lag:
-            return self.refresh()
-        return idx
+        return idx if idx is not None else self.refresh()
+
+    def projecting(self) -> bool:
+        """Whether this process projects (it holds the lock, or just took it)."""
+        return self.projection is not None and (self.lock is None or self.lock.acquire())
 
     def refresh(self) -> ReadIndex:
         with self._lock:
-            if self.projection is not None:
-                self.projection.catch_up()
-            self._index = self._load() if self._index is None else self._update(self._index)
-            self._checked = time.monotonic()
+            stuck: dict[str, Any] | None = None
+            if self.projecting():
+                assert self.projection is not None
+                try:
+                    self.projection.catch_up()
+                except ProjectionFailed as e:  # answer from the last consistent state
+                    stuck = {"position": e.position, "event": e.seq, "what": e.event,
+                             "reason": e.reason, "since": e.at}
+            old = self._index
+            self._index = self._load() if old is None else self._update(old)
+            if self.freeze and self._index is not old:
+                # The index is millions of long-lived objects without cycles. Left to the cyclic
+                # collector, every full collection (heavy requests allocate enough to trigger
+                # them) walks it all, holding the interpreter for hundreds of milliseconds.
+                gc.freeze()
+            self.failure = stuck or self._stored_failure()
+            self.refreshed = time.monotonic()
             return self._index
+
+    def _stored_failure(self) -> dict[str, Any] | None:
+        found = self.store.failure()
+        return found if found is not None and found["position"] == self._index_position() \
+            else None
+
+    def _index_position(self) -> int:
+        return self._index.position if self._index is not None else 0
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Refresh until the index reflects ``position`` (read your own writes), or time out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.refresh().position >= position:
+                return True
+            if self.failure is not None or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     def _load(self) -> ReadIndex:
         idx = ReadIndex()
         with self.store.reading() as conn:
             idx.position = self.store.position(conn)
+            idx.generation = self.store.generation(conn)
             versions, edges, acts = self.store.load_all(conn)
             idx.last_recorded = self.store.last_recorded(conn)
         by_org: dict[UUID, list[Any]] = {}
@@ -64,6 +119,8 @@ class ModelSource:
     def _update(self, old: ReadIndex) -> ReadIndex:
         with self.store.reading() as conn:
             position = self.store.position(conn)
+            if self.store.generation(conn) != old.generation:  # rebuilt: load the new state
+                return self._load()
             if position == old.position:
                 return old
             if position < old.position:  # rebuilt underneath us: start again
@@ -90,27 +147,54 @@ class ModelSource:
     def facts_of(self, org: UUID) -> list[ChangeRow]:
         return self.store.facts_of(org, self.index().position)  # type: ignore[no-any-return]
 
-    def facts_between(self, first: date, last: date) -> list[ChangeRow]:
-        # The last answer is kept while the position stands: a client paging through a national
-        # day of changes (35,000 facts, 1.3 s to read and decode) asks the same range per page.
-        key = (first, last, self.index().position)
-        kept = self._between
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        rows: list[ChangeRow] = self.store.facts_between(first, last, key[2])
-        self._between = (key, rows)
-        return rows
-
-    def facts_page(self, first: date, last: date, after: tuple[date, int] | None, limit: int,
-                   streams: Sequence[UUID] | None = None) -> list[ChangeRow]:
-        return self.store.facts_page(  # type: ignore[no-any-return]
+    def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
+                      limit: int | None = None, streams: set[UUID] | None = None
+                      ) -> list[ChangeRow]:
+        return self.store.facts_between(  # type: ignore[no-any-return]
             first, last, self.index().position, after, limit, streams)
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
         if self.projection is not None:
             self.projection.close()
         else:
             self.store.close()
+
+
+class QuestionSource:
+    """The source of a one-shot reader (a command): one read transaction and a partial index
+    that loads only the rows the question touches (``partial.py``)."""
+
+    def __init__(self, store: Any) -> None:
+        from registry.projections.partial import OnConnection, PartialIndex
+
+        self.store = store
+        self._reading = store.reading()
+        conn = self._reading.__enter__()
+        position = store.position(conn)
+        self._index = PartialIndex(OnConnection(store, conn), position)
+        found = store.failure(conn)
+        self.failure = found if found is not None and found["position"] == position else None
+
+    def index(self) -> ReadIndex:
+        return self._index
+
+    def facts_of(self, org: UUID) -> list[ChangeRow]:
+        return self.store.facts_of(org, self._index.position)  # type: ignore[no-any-return]
+
+    def facts_between(self, first: date, last: date, after: tuple[date, int] | None = None,
+                      limit: int | None = None, streams: set[UUID] | None = None
+                      ) -> list[ChangeRow]:
+        return self.store.facts_between(  # type: ignore[no-any-return]
+            first, last, self._index.position, after, limit, streams)
+
+    def log_after(self, after: int, limit: int) -> list[ChangeRow]:
+        return self.store.log_after(after, limit, self._index.position)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self._reading.__exit__(None, None, None)
+        self.store.close()

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from registry import bootstrap
-from registry.application import queries
 from registry.domain.errors import ActRefused, Conflict
 from registry.importers.fixtures import load
 
@@ -21,10 +20,21 @@ def loaded(registry, lai_chau_paths):
     return registry
 
 
-def test_lai_chau_before_the_reform_has_8_districts_holding_106_communes(loaded):
-    with loaded.reading() as tl:
-        province = queries.by_code(tl, "12", D("2025-06-30"))
-        tree = queries.tree(tl, province, D("2025-06-30"))
+@pytest.fixture
+def reader(loaded, database_url):
+    reader = bootstrap.build_reader(database_url)
+    yield reader
+    reader.close()
+
+
+def only(tl, code, on):
+    (version,) = tl.by_code(code, on)
+    return version
+
+
+def test_lai_chau_before_the_reform_has_8_districts_holding_106_communes(reader):
+    province = reader.by_code("12", D("2025-06-30")).unit
+    tree = reader.subtree(province.id, D("2025-06-30"))
     districts = tree["children"]
     assert len(districts) == 8 and {d["level"] for d in districts} == {"district"}
     communes = [c for d in districts for c in d["children"]]
@@ -32,32 +42,30 @@ def test_lai_chau_before_the_reform_has_8_districts_holding_106_communes(loaded)
     assert Counter(c["type"] for c in communes) == {"xã": 94, "thị trấn": 7, "phường": 5}
 
 
-def test_lai_chau_after_the_reform_has_38_communes_directly_under_the_province(loaded):
-    with loaded.reading() as tl:
-        province = queries.by_code(tl, "12", D("2025-07-01"))
-        tree = queries.tree(tl, province, D("2025-07-01"))
+def test_lai_chau_after_the_reform_has_38_communes_directly_under_the_province(reader):
+    province = reader.by_code("12", D("2025-07-01")).unit
+    tree = reader.subtree(province.id, D("2025-07-01"))
     assert len(tree["children"]) == 38
     assert Counter(c["type"] for c in tree["children"]) == {"xã": 36, "phường": 2}
     assert {c["level"] for c in tree["children"]} == {"commune"}
     assert all(c["children"] == [] for c in tree["children"])
 
 
-def test_code_03388_means_quyet_tien_then_the_new_doan_ket(loaded):
-    with loaded.reading() as tl:
-        before = queries.by_code(tl, "03388", D("2025-06-30"))
-        after = queries.by_code(tl, "03388", D("2025-07-01"))
+def test_code_03388_means_quyet_tien_then_the_new_doan_ket(reader):
+    before = reader.by_code("03388", D("2025-06-30")).unit
+    after = reader.by_code("03388", D("2025-07-01")).unit
     assert before.name == "Phường Quyết Tiến"
     assert after.name == "Phường Đoàn Kết"
     assert before.id != after.id
 
 
-def test_the_old_doan_ket_ends_on_2025_06_30_with_its_successor_named(loaded):
-    with loaded.reading() as tl:
-        (old,) = queries.holders(tl, "03389")
-        history = queries.history(tl, old)
+def test_the_old_doan_ket_ends_on_2025_06_30_with_its_successor_named(reader):
+    (old,) = reader.holders("03389")
+    history = reader.history(old).as_dict()
     assert history["ended"] == "2025-07-01"  # exclusive: the last day is 2025-06-30
     (successor,) = history["successors"]
-    assert successor["name"] == "Phường Đoàn Kết" and successor["code"] == "03388"
+    assert successor["unit"]["name"] == "Phường Đoàn Kết"
+    assert successor["unit"]["code"] == "03388"
     assert successor["act"]["number"] == "1670/NQ-UBTVQH15"
     assert successor["clause"] == "Điều 1 khoản 36"
 
@@ -81,7 +89,7 @@ def test_a_refused_act_stores_nothing_and_names_rule_units_and_date(loaded):
     assert all(v.on == D("2025-08-01") and "Tỉnh Lai Châu" in v.message for v in violations)
     assert loaded.log.last_id() == events
     with loaded.reading() as tl:
-        assert queries.by_code(tl, "12", D("2025-08-01")).name == "Tỉnh Lai Châu"
+        assert only(tl, "12", D("2025-08-01")).name == "Tỉnh Lai Châu"
 
 
 def test_dissolving_a_district_the_reform_already_ends_is_refused_as_ending_twice(loaded):
@@ -167,6 +175,6 @@ def test_a_write_that_fails_midway_stores_nothing_and_leaves_memory_as_it_was(lo
     fresh = bootstrap.build(loaded.log.database.url)
     try:
         with fresh.reading() as tl:
-            assert queries.by_code(tl, "03388", D("2026-01-01")).name == "Phường Đoàn Kết"
+            assert only(tl, "03388", D("2026-01-01")).name == "Phường Đoàn Kết"
     finally:
         fresh.log.close()

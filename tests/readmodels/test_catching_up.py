@@ -24,7 +24,7 @@ def test_registry_load_leaves_the_read_models_caught_up(database_url, capsys):
 
 
 def test_a_reader_sees_acts_another_process_records_once_it_refreshes(database_url, clock):
-    reader = bootstrap.build_reader(database_url, max_lag=float("inf"))
+    reader = bootstrap.build_reader(database_url)
     writer = bootstrap.build(database_url, clock)  # stands for another process
     try:
         assert reader.snapshot(date(2025, 1, 4)) == []

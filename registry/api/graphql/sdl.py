@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from registry import resources
 
-SDL = Path(__file__).resolve().parents[3] / "openapi" / "schema.graphql"
+SDL = resources.graphql_sdl()
 
 
 def sdl() -> str:

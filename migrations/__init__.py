@@ -1,0 +1,1 @@
+"""Alembic migrations of the read models (shipped as ``registry.resources.migrations``)."""
