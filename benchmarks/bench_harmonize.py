@@ -78,7 +78,7 @@ def main() -> dict[str, Any]:
         started = time.perf_counter()
         syn = synthetic.write(log, events, provinces=provinces)
         log.close()
-        reader = bootstrap.build_reader(url, max_lag=float("inf"))
+        reader = bootstrap.build_reader(url)
         built = time.perf_counter() - started
         idx = reader.source.index()
         first = synthetic.START

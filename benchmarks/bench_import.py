@@ -158,7 +158,6 @@ def _yearly_step(registry, url: str, job: str) -> dict:
         with registry.reading():
             pass
         return figures
-    bootstrap.follow(registry, url)
     with registry.batch():
         if year == 2019:
             insee.load_units(registry, units, date(2019, 1, 1), "bench")
@@ -166,6 +165,7 @@ def _yearly_step(registry, url: str, job: str) -> dict:
             out = insee.apply_events(registry, fr / f"v_mvt_commune_{year}.csv", "bench")
             figures.update(recorded=out.recorded, withdrawn=out.withdrawn,
                            amended=out.amended, refused=len(out.refused))
+    bootstrap.settle(url, registry.log)  # the read models, as `registry import` ends
     with registry.reading() as tl:
         result = check(tl, read_units(units), date(year, 1, 1))
     figures["communes exact"] = f"{result.exact}/{result.communes}"

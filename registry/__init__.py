@@ -18,8 +18,7 @@ def harmonize(frame: Any, *, code_column: str, from_date: Any, to_date: Any,
 
     own = reader is None
     if own:
-        reader = bootstrap.build_reader(database or Settings.from_env().database_url,
-                                        max_lag=float("inf"))
+        reader = bootstrap.build_reader(database or Settings.from_env().database_url)
     try:
         return harmonize_frame(reader.source.index(), frame, code_column, from_date, to_date,
                                **options)

@@ -9,7 +9,7 @@ The views it returns live in ``registry.application.views`` and are re-exported 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, Self
@@ -17,6 +17,7 @@ from uuid import UUID
 
 from registry.application.lookups import code_not_held
 from registry.application.search import NameSearch
+from registry.application.search import spans as _spans
 from registry.application.views import (
     DIFF_KINDS,
     ActView,
@@ -49,6 +50,7 @@ LEVELS = {"province": 0, "district": 1, "commune": 2}
 # A search ranks every name it matches; past this many it is refused rather than slow ("a" matches
 # 8,211 of Vietnam's 8,856 names and took 0.3-0.6 s; 2,000 take ~50 ms).
 MAX_SEARCH_NAMES = 2_000
+FACTS_READ = 200  # change-list rows read at a time for a page of changes (at least)
 
 
 # -- the source of rows ------------------------------------------------------------------
@@ -373,7 +375,7 @@ class Reader:
         check_limit(limit)
         after = _change_cursor(cursor)
         out: list[ChangeView] = []
-        chunk = max(limit + 1, 200)
+        chunk = max(limit + 1, FACTS_READ)
         while len(out) <= limit:  # pages of facts in (date, position) order, until one spare
             facts = self.source.facts_between(from_date, to_date, after, chunk, scope)
             idx.prefetch({f.stream_id for f in facts})
@@ -551,20 +553,6 @@ def _as_at_change(idx: ReadIndex, org: UUID, on: date, before: bool, known_at: d
     if v is None and strict:
         raise NotFound(f"organisation {org} is not recorded")
     return v  # type: ignore[return-value]
-
-
-def _spans(versions: Sequence[Version], match: Callable[[Version], bool]
-           ) -> list[tuple[Version, date, date | None]]:
-    """Maximal runs of consecutive matching versions: (the run's last version, start, end)."""
-    out: list[tuple[Version, date, date | None]] = []
-    for v in versions:
-        if not match(v):
-            continue
-        if out and out[-1][2] == v.valid_from:
-            out[-1] = (v, out[-1][1], v.valid_to)
-        else:
-            out.append((v, v.valid_from, v.valid_to))
-    return out
 
 
 def _score(needle: str, key: str, unit: UnitView) -> int:

@@ -38,7 +38,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def _reader(url: str) -> Iterator[Reader]:
-    reader = bootstrap.build_reader(url, max_lag=float("inf"))
+    reader = bootstrap.build_reader(url)
     yield reader
     reader.close()
 

@@ -64,7 +64,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadIndex]:
     registry.record(BASELINE, "test")
     registry.record(CHANGES, "test")
     registry.log.close()
-    reader = bootstrap.build_reader(url, max_lag=float("inf"))
+    reader = bootstrap.build_reader(url)
     yield reader.source.index()
     reader.close()
 

@@ -91,17 +91,22 @@ def test_an_answer_over_the_size_cap_is_one_error(fresh_copy: str) -> None:
 
 def test_a_search_matching_too_many_names_is_a_problem_naming_the_parameter(
         api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searching current knowledge walks a structure ranked once (bounded by ``limit``); a
+    search "as known at" a past moment ranks every matching name, so it is bounded."""
     matching = len(api.client.get("/v1/search", params={"q": "a", "limit": 100}).json()["items"])
     assert matching == 100  # Lai Châu alone has more than 100 names with an "a"
     monkeypatch.setattr(reading, "MAX_SEARCH_NAMES", 50)
-    response = api.client.get("/v1/search", params={"q": "a"})
+    assert api.client.get("/v1/search", params={"q": "a"}).status_code == 200
+    known_at = "2100-01-01T00:00:00Z"
+    response = api.client.get("/v1/search", params={"q": "a", "known_at": known_at})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["type"] == "urn:registry:problem:too-costly"
     assert problem["field"] == "q" and problem["limit"] == 50 and problem["cost"] > 100
-    assert api.client.get("/v1/search", params={"q": "doan ket"}).status_code == 200
-    assert_too_costly(gql(api, '{ search(text: "a") { name } }'))
+    assert api.client.get("/v1/search", params={"q": "doan ket",
+                                                "known_at": known_at}).status_code == 200
+    assert_too_costly(gql(api, f'{{ search(text: "a", knownAt: "{known_at}") {{ name }} }}'))
 
 
 class CountingRows:
@@ -114,8 +119,8 @@ class CountingRows:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.source, name)
 
-    def facts_page(self, *args: Any, **kwargs: Any) -> Any:
-        rows = self.source.facts_page(*args, **kwargs)
+    def facts_between(self, *args: Any, **kwargs: Any) -> Any:
+        rows = self.source.facts_between(*args, **kwargs)
         self.rows += len(rows)
         return rows
 
@@ -130,7 +135,7 @@ def test_a_page_of_changes_reads_a_page_whatever_the_range(api: Api) -> None:
         assert counting.rows >= len(everything.items)
         counting.rows = 0
         first = reader.changes(date(1900, 1, 1), date(2100, 1, 1), limit=10)
-        assert counting.rows <= reading._CHUNK
+        assert counting.rows <= reading.FACTS_READ
         pages, cursor = list(first.items), first.next
         while cursor:
             page = reader.changes(date(1900, 1, 1), date(2100, 1, 1), limit=7, cursor=cursor)

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import psycopg
 import pytest
 
 from registry.adapters.eventstore import Database, EventLog
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, fresh_postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("REGISTRY_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -29,14 +28,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'kill9.db'}"
         return
-    schema = "k9_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{POSTGRES_URL}?schema={schema}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_postgres_schema() as schema_url:
+        yield schema_url
 
 
 def run(url: str, *args: str) -> subprocess.CompletedProcess[str]:

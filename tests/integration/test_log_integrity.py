@@ -204,7 +204,7 @@ def test_the_api_may_run_as_a_role_that_only_inserts_and_selects_events(postgres
         conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
         read_models = ", ".join(f"{schema}.{t}" for t in (
             "unit_versions", "lineage_edges", "legal_acts", "change_list",
-            "projection_positions", "api_tokens"))
+            "projection_positions", "projection_failures", "api_tokens"))
         conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {read_models} TO {role}")
         conn.execute(f"GRANT SELECT ON {schema}.alembic_version TO {role}")
     url = postgres_schema.replace("postgresql://postgres@", f"postgresql://{role}@")
