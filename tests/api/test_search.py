@@ -33,3 +33,19 @@ def test_search_needs_text(api: Api) -> None:
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "q" in response.json()["detail"] or response.json().get("field") == "q"
+
+
+def test_graphql_search_filters_by_level_and_within_and_names_the_superiors(api: Api) -> None:
+    rest = api.client.get("/v1/search", params={"q": "tam duong", "at": "2025-06-30",
+                                                "level": "commune", "within": "12"}).json()
+    data = gql(api, 'query { search(text: "tam duong", at: "2025-06-30", level: "commune", '
+                    'within: "12") { name label unit { code level } superiors { code level } } }')
+    assert "errors" not in data, data
+    hits = data["data"]["search"]
+    assert hits and all(h["unit"]["level"] == "commune" for h in hits)
+    assert [h["label"] for h in hits] == [h["label"] for h in rest["items"]]
+    for h in hits:
+        assert h["superiors"][-1] == {"code": "12", "level": "province"}
+        assert h["label"].startswith(h["name"] + " · ")
+    outside = gql(api, 'query { search(text: "tam duong", within: "99") { name } }')
+    assert outside["errors"][0]["extensions"]["code"] in ("NOT_FOUND", "BAD_USER_INPUT")

@@ -47,7 +47,10 @@ class SearchHit:
     name: str
     valid_from: date
     valid_to: date | None = strawberry.field(description="exclusive; null while it lasts")
-    score: int = strawberry.field(description="0 the whole name … 4 anywhere in it")
+    score: int = strawberry.field(description="0 the whole name or the code … 4 anywhere in it")
+    label: str = strawberry.field(description="the name and its superiors, nearest first: "
+                                              "Xã Bình Minh · Huyện Thanh Oai · Thành phố Hà Nội")
+    superiors: list[Unit] = strawberry.field(description="nearest first, on the hit's date")
 
 
 @strawberry.type
@@ -107,21 +110,30 @@ class Query:
         return UnitPage(items=[Unit.from_row(u.as_dict(), on, known) for u in page.items],
                         next=page.next)
 
-    @strawberry.field(description="Units by name, current and historical, ignoring case, "
-                                  "diacritics and tone-mark placement; best matches first.")
+    @strawberry.field(description="Units by name or code, current and historical, ignoring "
+                                  "case, diacritics and tone-mark placement; best matches first. "
+                                  "`within`: a unit's id, or a code it holds on `at` (default "
+                                  "today): only it and the units under it.")
     async def search(self, info: Info, text: str, at: date | None = None,
-                     known_at: datetime | None = None, first: int = 20) -> list[SearchHit]:
+                     known_at: datetime | None = None, first: int = 20,
+                     level: str | None = None, within: str | None = None) -> list[SearchHit]:
         reader = info.context.services.reader
         known = _moment(known_at)
-        hits = await run_in_threadpool(
-            lambda: reader.search(text, at, known, limit=min(_first(first), 100)))
+
+        def read() -> Any:
+            inside = (unit_ref(reader, within, (at or date.today(),), known, "within")
+                      if within is not None else None)
+            return reader.search(text, at, known, min(_first(first), 100), level, inside,
+                                 field="text")
+        hits = await run_in_threadpool(read)
         out = []
         for h in hits:
-            seen = h.valid_to - timedelta(days=1) if h.valid_to else h.valid_from
-            out.append(SearchHit(unit=Unit.from_row(h.unit.as_dict(), max(seen, h.valid_from),
-                                                    known),
-                                 name=h.name, valid_from=h.valid_from, valid_to=h.valid_to,
-                                 score=h.score))
+            seen = max(h.valid_to - timedelta(days=1) if h.valid_to else h.valid_from,
+                       h.valid_from)
+            out.append(SearchHit(
+                unit=Unit.from_row(h.unit.as_dict(), seen, known), name=h.name,
+                valid_from=h.valid_from, valid_to=h.valid_to, score=h.score, label=h.label,
+                superiors=[Unit.from_row(u.as_dict(), seen, known) for u in h.superiors]))
         return out
 
     @strawberry.field(description="Changes that took effect between two dates (inclusive).")
