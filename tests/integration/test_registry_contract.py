@@ -178,3 +178,29 @@ def test_a_write_that_fails_midway_stores_nothing_and_leaves_memory_as_it_was(lo
             assert only(tl, "03388", D("2026-01-01")).name == "Phường Đoàn Kết"
     finally:
         fresh.log.close()
+
+
+def test_the_chain_verifies_after_refused_appends(loaded):
+    """A refused append stores nothing and leaves the chain whole; on PostgreSQL it consumed
+    sequence values, and verify tells such gaps between acts from removed events."""
+    from registry.domain.events import event_from_fact
+
+    with loaded.reading() as tl:
+        stored = next(iter(tl.facts()))
+    append = loaded.log.append
+    loaded.log.append = lambda batch: append(list(batch) + [event_from_fact(stored)])
+    with pytest.raises(Conflict):
+        loaded.record({"act": {"kind": "decision", "effective": "2026-01-01"}, "changes": [
+            {"rename": {"unit": {"code": "03388", "level": "commune"}, "name": "Phường Mới"}}]},
+            "test")
+    del loaded.log.append
+    loaded.record({"act": {"kind": "decision", "effective": "2026-01-01"}, "changes": [
+        {"rename": {"unit": {"code": "03388", "level": "commune"}, "name": "Phường Mới"}}]},
+        "test")
+    result = loaded.log.verify()
+    assert result.ok, result.problem
+    assert result.acts == 3 and result.head_hash == loaded.chain_head
+    if loaded.log.database.backend == "postgresql":
+        assert result.gaps_between_acts >= 1
+    else:
+        assert result.gaps_between_acts == 0
