@@ -81,8 +81,10 @@ class Folder:
         for e in edges:
             self.open_edges[e.edge.target].append(e)
 
-    def fold(self, events: Sequence[tuple[int, Any]]) -> Ops:
-        ops = Ops()
+    def fold(self, events: Sequence[tuple[int, Any]], ops: Ops | None = None) -> Ops:
+        """The row operations of ``events`` (whole acts), added to ``ops`` if given: a rebuild
+        folds the whole log into one ``Ops``, so every row is inserted once, already closed."""
+        ops = Ops() if ops is None else ops
         touched: set[UUID] = set()
         moment: datetime | None = None
         for seq, event in events:
