@@ -122,7 +122,7 @@ class Folder:
         return ops
 
     def _flush(self, touched: set[UUID], moment: datetime, ops: Ops) -> None:
-        for org in sorted(touched, key=str):
+        for org in sorted(touched, key=str) if len(touched) > 1 else touched:
             record = self.records[org]
             record.derive()
             self._versions(org, record.versions, moment, ops)
@@ -154,6 +154,8 @@ class Folder:
 
     def _edges(self, org: UUID, edges: list[Edge], moment: datetime, ops: Ops) -> None:
         believed = self.open_edges[org]
+        if not edges and not believed:  # most organisations have no lineage: skip the Counter
+            return
         wanted = Counter(edges)
         kept: list[EdgeRow] = []
         for row in believed:
