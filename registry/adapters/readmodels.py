@@ -182,16 +182,20 @@ TRANSIENT: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceErr
 _UUID_VALUES = ("parent", "territory", "source", "act_id", "by_act")
 
 
-def encode_values(values: dict[str, Any]) -> str:
-    return json.dumps(values, default=_default, ensure_ascii=False, sort_keys=True)
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"cannot store {type(value).__name__}")
+
+
+# One encoder for every row: json.dumps builds a new one per call when given options.
+_ENCODER = json.JSONEncoder(default=_default, ensure_ascii=False, sort_keys=True)
+
+
+def encode_values(values: dict[str, Any]) -> str:
+    return _ENCODER.encode(values)
 
 
 def decode_values(data: str) -> dict[str, Any]:
