@@ -549,6 +549,13 @@ class ReadModelStore:
         return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
             found).distinct())}
 
+    def count_named(self, conn: Connection, needle: str) -> int:
+        """How many search keys ever borne contain ``needle`` (``ids_named``'s, counted)."""
+        text = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        key = unit_versions.c.search_key
+        return int(conn.execute(select(func.count(key.distinct())).where(
+            key.like(f"%{text}%", escape="\\"))).scalar() or 0)
+
     def acts_by_id(self, conn: Connection, ids: Iterable[UUID]) -> list[ActRow]:
         out: list[ActRow] = []
         for chunk in _chunks(sorted(str(i) for i in ids)):
