@@ -4,7 +4,8 @@ The library's subscription runner does not work on SQLite, so this reads the ord
 page (``EventLog.read(after, limit)``) on every backend. Each batch ends on an act boundary (events
 recorded at the same moment stay together) and is written in one transaction with the new
 position, so a crash between batches loses nothing and doubles nothing; a crash inside a batch
-leaves it unwritten. Rebuilding runs the very same loop from position zero.
+leaves it unwritten. A rebuild reads the log the same way and folds it with the same ``Folder``,
+but into one set of row operations for the whole log, written at the end (``rebuild``).
 """
 
 from __future__ import annotations
