@@ -103,7 +103,7 @@ class Folder:
                 touched.add(fact.org)
                 ops.change_inserts.append(ChangeRow(
                     seq, fact.org, fact.version, fact.kind, fact.on, fact.act, fact.clause,
-                    fact.actor, fact.recorded_at, dict(fact.values)))
+                    fact.actor, fact.recorded_at, fact.values))  # never mutated: shared
                 if fact.kind == SUPERSEDED:
                     ops.change_supersedes.append((fact.org, fact.values["target"], moment))
             elif isinstance(event, Ledger.ActRecorded):
