@@ -182,16 +182,20 @@ TRANSIENT: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceErr
 _UUID_VALUES = ("parent", "territory", "source", "act_id", "by_act")
 
 
-def encode_values(values: dict[str, Any]) -> str:
-    return json.dumps(values, default=_default, ensure_ascii=False, sort_keys=True)
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"cannot store {type(value).__name__}")
+
+
+# One encoder for every row: json.dumps builds a new one per call when given options.
+_ENCODER = json.JSONEncoder(default=_default, ensure_ascii=False, sort_keys=True)
+
+
+def encode_values(values: dict[str, Any]) -> str:
+    return _ENCODER.encode(values)
 
 
 def decode_values(data: str) -> dict[str, Any]:
@@ -253,10 +257,13 @@ def change_row(r: Any) -> ChangeRow:
 
 # Rows as tuples in the tables' column order; ids stay UUIDs until ``_Many`` binds them.
 
-def _version_tuple(row: VersionRow) -> tuple[Any, ...]:
+def _version_tuple(row: VersionRow, keys: dict[str, str]) -> tuple[Any, ...]:
     v = row.version
+    key = row.search_key or keys.get(v.name)
+    if key is None:
+        key = keys[v.name] = fold(v.name)
     return (v.id, v.valid_from, row.recorded_from, v.valid_to, row.recorded_to, v.name, v.code,
-            v.kind, v.type, v.level, v.parent, v.territory, row.search_key or fold(v.name))
+            v.kind, v.type, v.level, v.parent, v.territory, key)
 
 
 def _edge_tuple(row: EdgeRow) -> tuple[Any, ...]:
@@ -416,7 +423,9 @@ class ReadModelStore:
         many.run(f"UPDATE unit_versions SET recorded_to = {{p}} WHERE {version_key}",
                  [(to, str(r.version.id), r.version.valid_from, r.recorded_from)
                   for r, to in ops.version_closes])
-        many.insert(unit_versions, [_version_tuple(r) for r in ops.version_inserts.values()])
+        keys: dict[str, str] = {}  # an organisation's versions mostly share its name
+        many.insert(unit_versions, [_version_tuple(r, keys)
+                                    for r in ops.version_inserts.values()])
         many.run("DELETE FROM lineage_edges WHERE edge_id = {p}",
                  [(i,) for i in ops.edge_deletes])
         many.run("UPDATE lineage_edges SET recorded_to = {p} WHERE edge_id = {p}",
@@ -540,6 +549,13 @@ class ReadModelStore:
         return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
             found).distinct())}
 
+    def count_named(self, conn: Connection, needle: str) -> int:
+        """How many search keys ever borne contain ``needle`` (``ids_named``'s, counted)."""
+        text = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        key = unit_versions.c.search_key
+        return int(conn.execute(select(func.count(key.distinct())).where(
+            key.like(f"%{text}%", escape="\\"))).scalar() or 0)
+
     def acts_by_id(self, conn: Connection, ids: Iterable[UUID]) -> list[ActRow]:
         out: list[ActRow] = []
         for chunk in _chunks(sorted(str(i) for i in ids)):
@@ -642,12 +658,19 @@ class _Many:
 
         return bind
 
+    def _bound(self, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The rows with their values as stored, converted column by column: a column holds one
+        type, and one whose values are all plain (most of them) is passed through untouched."""
+        bind = self._binder()
+        plain = {str, int, float, type(None)}
+        columns = [column if set(map(type, column)) <= plain else list(map(bind, column))
+                   for column in zip(*rows, strict=True)]
+        return list(zip(*columns, strict=True))
+
     def run(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        bind = self._binder()
-        self.conn.exec_driver_sql(sql.format(p=self.mark),
-                                  [tuple(map(bind, row)) for row in rows])
+        self.conn.exec_driver_sql(sql.format(p=self.mark), self._bound(rows))
 
     def insert(self, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:
@@ -656,11 +679,10 @@ class _Many:
         if not self.sqlite and len(rows) >= COPY_FROM:
             # PostgreSQL's bulk path: one COPY instead of a statement per row (rebuilds, large
             # acts), in the same transaction as the rest of the batch.
-            bind = self._binder()
             cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(tuple(map(bind, row)))
+                for row in self._bound(rows):
+                    copy.write_row(row)
             return
         sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
                f"VALUES ({', '.join(['{p}'] * len(names))})")

@@ -327,6 +327,7 @@ class Reader:
                 acts = acts_of.setdefault(f.stream_id, [])
                 if f.act_id is not None and f.act_id not in acts:
                     acts.append(f.act_id)
+        idx.prefetch_acts({a for acts in acts_of.values() for a in acts})
         found: dict[str, list[DiffItem]] = {k: [] for k in DIFF_KINDS}
         for org in scope:
             a, b = idx.version(org, from_date, known_at), idx.version(org, to_date, known_at)
@@ -379,6 +380,7 @@ class Reader:
         while len(out) <= limit:  # pages of facts in (date, position) order, until one spare
             facts = self.source.facts_between(from_date, to_date, after, chunk, scope)
             idx.prefetch({f.stream_id for f in facts})
+            idx.prefetch_acts({f.act_id for f in facts if f.act_id is not None})
             for f in facts:
                 if f.kind == SUPERSEDED or not _visible(f, known_at) or f.on is None:
                     continue
@@ -428,11 +430,16 @@ class Reader:
         else:
             enough = limit if at is None and known_at is None and level is None \
                 and within is None else None
-            matching = list(idx.names(needle, enough))
-            if len(matching) > MAX_SEARCH_NAMES:
-                raise TooCostly(f"'{text}' is part of {len(matching):,} names (at most "
+            # Counted before anything is loaded: a partial index would load every unit bearing
+            # one of the names only to refuse the question.
+            count = idx.count_names(needle) if enough is None else None
+            matching = [] if count is not None and count > MAX_SEARCH_NAMES else \
+                list(idx.names(needle, enough))
+            count = len(matching) if count is None else count
+            if count > MAX_SEARCH_NAMES:
+                raise TooCostly(f"'{text}' is part of {count:,} names (at most "
                                 f"{MAX_SEARCH_NAMES:,} are ranked): give more of the name",
-                                field, cost=len(matching), limit=MAX_SEARCH_NAMES)
+                                field, cost=count, limit=MAX_SEARCH_NAMES)
         for key, orgs in matching:
             for org in orgs:
                 versions = idx.versions(org, known_at)

@@ -81,8 +81,10 @@ class Folder:
         for e in edges:
             self.open_edges[e.edge.target].append(e)
 
-    def fold(self, events: Sequence[tuple[int, Any]]) -> Ops:
-        ops = Ops()
+    def fold(self, events: Sequence[tuple[int, Any]], ops: Ops | None = None) -> Ops:
+        """The row operations of ``events`` (whole acts), added to ``ops`` if given: a rebuild
+        folds the whole log into one ``Ops``, so every row is inserted once, already closed."""
+        ops = Ops() if ops is None else ops
         touched: set[UUID] = set()
         moment: datetime | None = None
         for seq, event in events:
@@ -101,7 +103,7 @@ class Folder:
                 touched.add(fact.org)
                 ops.change_inserts.append(ChangeRow(
                     seq, fact.org, fact.version, fact.kind, fact.on, fact.act, fact.clause,
-                    fact.actor, fact.recorded_at, dict(fact.values)))
+                    fact.actor, fact.recorded_at, fact.values))  # never mutated: shared
                 if fact.kind == SUPERSEDED:
                     ops.change_supersedes.append((fact.org, fact.values["target"], moment))
             elif isinstance(event, Ledger.ActRecorded):
@@ -120,7 +122,7 @@ class Folder:
         return ops
 
     def _flush(self, touched: set[UUID], moment: datetime, ops: Ops) -> None:
-        for org in sorted(touched, key=str):
+        for org in sorted(touched, key=str) if len(touched) > 1 else touched:
             record = self.records[org]
             record.derive()
             self._versions(org, record.versions, moment, ops)
@@ -152,6 +154,8 @@ class Folder:
 
     def _edges(self, org: UUID, edges: list[Edge], moment: datetime, ops: Ops) -> None:
         believed = self.open_edges[org]
+        if not edges and not believed:  # most organisations have no lineage: skip the Counter
+            return
         wanted = Counter(edges)
         kept: list[EdgeRow] = []
         for row in believed:

@@ -110,6 +110,9 @@ class ReadIndex:
     def prefetch(self, orgs: Iterable[UUID]) -> None:
         """A hint that these organisations are about to be read (everything is here already)."""
 
+    def prefetch_acts(self, ids: Iterable[UUID]) -> None:
+        """A hint that these acts are about to be read (every act is here already)."""
+
     def versions(self, org: UUID, known: datetime | None) -> list[Version]:
         if known is None:
             return self.current.get(org, [])
@@ -196,6 +199,10 @@ class ReadIndex:
         """Every search key containing ``needle``, with the organisations that bore it (a partial
         index may leave out those that cannot be among the first ``enough`` hits)."""
         return [(key, orgs) for key, orgs in self._names.items() if needle in key]
+
+    def count_names(self, needle: str) -> int:
+        """How many search keys contain ``needle`` (``names(needle)`` counted)."""
+        return sum(1 for key in self._names if needle in key)
 
     def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:
         act = self.acts.get(act_id)

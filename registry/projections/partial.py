@@ -28,6 +28,7 @@ class Fetch(Protocol):
     def ids_under(self, parents: Iterable[UUID]) -> set[UUID]: ...
     def ids_on(self, on: date, known: datetime | None) -> set[UUID]: ...
     def ids_named(self, needle: str, where: str = "anywhere") -> set[UUID]: ...
+    def count_named(self, needle: str) -> int: ...
     def acts_by_id(self, ids: Iterable[UUID]) -> list[ActRow]: ...
 
 
@@ -138,6 +139,16 @@ class PartialIndex(ReadIndex):
         self.load(found)
         return [(key, orgs & found) for key, orgs in super().names(needle) if orgs & found]
 
+    def prefetch_acts(self, ids: Iterable[UUID]) -> None:
+        missing = set(ids) - self.acts.keys()
+        if missing:
+            for row in self.fetch.acts_by_id(missing):
+                self.put_act(row)
+
+    def count_names(self, needle: str) -> int:
+        """Counted by the database: a question about too many names loads none of them."""
+        return self.fetch.count_named(needle)
+
     def act(self, act_id: UUID, known: datetime | None = None) -> ActRow | None:
         if act_id not in self.acts:
             for row in self.fetch.acts_by_id((act_id,)):
@@ -168,6 +179,9 @@ class OnConnection:
 
     def ids_named(self, needle: str, where: str = "anywhere") -> set[UUID]:
         return self.store.ids_named(self.conn, needle, where)  # type: ignore[no-any-return]
+
+    def count_named(self, needle: str) -> int:
+        return self.store.count_named(self.conn, needle)  # type: ignore[no-any-return]
 
     def acts_by_id(self, ids: Iterable[UUID]) -> list[ActRow]:
         return self.store.acts_by_id(self.conn, ids)  # type: ignore[no-any-return]

@@ -4,7 +4,8 @@ The library's subscription runner does not work on SQLite, so this reads the ord
 page (``EventLog.read(after, limit)``) on every backend. Each batch ends on an act boundary (events
 recorded at the same moment stay together) and is written in one transaction with the new
 position, so a crash between batches loses nothing and doubles nothing; a crash inside a batch
-leaves it unwritten. Rebuilding runs the very same loop from position zero.
+leaves it unwritten. A rebuild reads the log the same way and folds it with the same ``Folder``,
+but into one set of row operations for the whole log, written at the end (``rebuild``).
 """
 
 from __future__ import annotations
@@ -203,13 +204,42 @@ class Projection:
             self.log.close()  # type: ignore[attr-defined]
 
     def rebuild(self) -> int:
-        """Empty the read models and fold the whole log again, through the same loop, in one
-        transaction: readers keep the previous state until the new one is complete."""
+        """Empty the read models and fold the whole log again, in one transaction: readers keep
+        the previous state until the new one is complete.
+
+        The same fold as catch-up, but into one ``Ops`` for the whole log: every row is known
+        with its final transaction-time span before anything is written, so nothing is compared
+        with or updated in the tables, and each table is loaded in one bulk insert (COPY on
+        PostgreSQL) together with the position."""
         self._rebuilding = True
+        collecting = gc.isenabled()
+        gc.disable()  # see catch_up
         try:
             with self.store.one_transaction():
                 self.store.clear()
                 self._forget()
-                return self.catch_up()
+                return self._fold_all()
         finally:
             self._rebuilding = False
+            if collecting:
+                gc.enable()
+
+    def _fold_all(self) -> int:
+        self.position = 0
+        self.folder.complete = True
+        ops = Ops()
+        folded = 0
+        while events := self._batch(self.position):
+            try:
+                self.folder.fold(events, ops)
+            except Exception as e:
+                self._forget()
+                raise self._stuck(self.position, events[0], e) from e
+            self.position = events[-1][0]
+            folded += len(events)
+        if folded:
+            self.batches += 1
+            hook, n = self.before_commit, self.batches
+            self.store.apply(ops, 0, self.position,
+                             (lambda: hook(n)) if hook is not None else None)
+        return folded

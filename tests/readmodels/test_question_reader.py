@@ -5,9 +5,10 @@ changes, searches and snapshots, now and as known at past moments."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from registry import bootstrap
+from registry.application import reading
 
 DATES = [date(2025, 1, 4), date(2025, 6, 30), date(2025, 7, 1), date(2026, 1, 1)]
 CODES = ["12", "105", "03388", "03389", "03391", "03640"]
@@ -74,3 +75,14 @@ def test_pages_of_changes_follow_one_another_without_gaps_or_repeats(lai_chau):
             break
         cursor = page.next
     assert pages == whole.items
+
+
+def test_a_command_refuses_a_search_over_too_many_names_before_loading_them(lai_chau,
+                                                                           monkeypatch):
+    monkeypatch.setattr(reading, "MAX_SEARCH_NAMES", 10)
+    later = datetime(2100, 1, 1, tzinfo=UTC)  # as known at a moment: every name is ranked
+    served = attempt(lambda: lai_chau.reader.search("a", DATES[1], later))
+    assert "TooCostly" in str(served)
+    with bootstrap.question_reader(lai_chau.url) as question:
+        assert attempt(lambda: question.search("a", DATES[1], later)) == served
+        assert not question.source.index().rows  # counted by the database, nothing loaded

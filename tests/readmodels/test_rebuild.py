@@ -26,14 +26,14 @@ def test_readers_see_the_previous_state_until_a_rebuild_commits(database_url, ca
     seen: list[object] = []
 
     def midway(batch: int) -> None:
-        if batch == 2:  # the first batches of the rebuild are written, not committed
+        if batch == 1:  # the rebuilt rows are written, not committed
             server.refresh()
             seen.append(answers(server))
             with bootstrap.question_reader(database_url) as command:
                 seen.append(answers(command))
 
     projection = bootstrap.build_projection(database_url)
-    projection.page = 40  # many batches
+    projection.page = 40  # the log read in many pages
     projection.before_commit = midway
     try:
         folded = projection.rebuild()
