@@ -13,6 +13,8 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
+import anyio
+import anyio.to_thread
 import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,6 +31,7 @@ from registry.domain.errors import InvalidInput
 MAX_FEED = 1000
 MAX_POSITION = 2**62
 POLL_S = 0.25          # how often a stream asks for new events: pushed well within a second
+STREAM_THREADS = 2     # threads the open streams poll in, per process
 KEEPALIVE_S = 15.0     # a comment line now and then keeps proxies from closing an idle stream
 RETRY_MS = 1000
 DIGITS = re.compile(r"^[0-9]{1,19}$")
@@ -66,11 +69,26 @@ async def stream(request: Request) -> Response:
         after, field = p.integer("after", 0, 0, MAX_POSITION), "after"
     svc = services(request)
     first = await run_in_threadpool(read, svc, after, MAX_FEED, field)  # errors before streaming
-    return StreamingResponse(_events(svc, first), media_type="text/event-stream",
+    return StreamingResponse(_events(svc, first, _stream_threads(request)),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _events(svc: Services, page: FeedPage) -> AsyncIterator[bytes]:
+def _stream_threads(request: Request) -> anyio.CapacityLimiter:
+    """The threads open streams poll in: their own, so that however many streams are open they
+    never wait for, nor hold up, the threads plain endpoints share (``REGISTRY_THREADS``)."""
+    state = request.app.state
+    limiter = getattr(state, "stream_threads", None)
+    if limiter is None:
+        limiter = state.stream_threads = anyio.CapacityLimiter(STREAM_THREADS)
+    return limiter
+
+
+async def _events(svc: Services, page: FeedPage,
+                  threads: anyio.CapacityLimiter) -> AsyncIterator[bytes]:
+    async def next_page(after: int) -> FeedPage:
+        return await anyio.to_thread.run_sync(read, svc, after, MAX_FEED, limiter=threads)
+
     yield f"retry: {RETRY_MS}\n\n".encode()
     idle = 0.0
     while True:
@@ -79,14 +97,14 @@ async def _events(svc: Services, page: FeedPage) -> AsyncIterator[bytes]:
         if page.items:
             idle = 0.0
             if len(page.items) == MAX_FEED:
-                page = await run_in_threadpool(read, svc, page.next, MAX_FEED)
+                page = await next_page(page.next)
                 continue
         elif idle >= KEEPALIVE_S:
             idle = 0.0
             yield b": keepalive\n\n"
         await asyncio.sleep(POLL_S)
         idle += POLL_S
-        page = await run_in_threadpool(read, svc, page.next, MAX_FEED)
+        page = await next_page(page.next)
 
 
 def _position(value: str, field: str) -> int:
