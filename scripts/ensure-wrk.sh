@@ -7,15 +7,5 @@ set -euo pipefail
 if command -v wrk >/dev/null; then
   exit 0
 fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null
-
+"$(dirname "$0")/apt-install.sh" wrk
 wrk --version 2>&1 | head -1 || true

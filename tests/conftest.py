@@ -8,6 +8,8 @@ Each test gets its own schema, dropped afterwards.
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,3 +86,19 @@ LAI_CHAU_UNITS = [FIXTURES / "lai-chau" / "00-baseline-2025-01-04.yaml",
 @pytest.fixture(scope="session")
 def lai_chau_paths() -> list[Path]:
     return list(LAI_CHAU_UNITS)
+
+
+def wait_until_ready(server: subprocess.Popen[str], base: str, seconds: float) -> None:
+    """Wait for a ``registry serve`` child to answer ``/readyz``; fail with its stderr if it
+    exits first."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        assert server.poll() is None, server.stderr.read() if server.stderr else ""
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, f"not ready within {seconds:.0f} s"
+            time.sleep(0.2)

@@ -485,27 +485,27 @@ class ReadModelStore:
 
     def org_rows(self, conn: Connection, orgs: Iterable[UUID]
                  ) -> tuple[list[VersionRow], list[EdgeRow]]:
-        versions: list[VersionRow] = []
-        edges: list[EdgeRow] = []
-        for chunk in _chunks(sorted(str(o) for o in orgs)):
-            versions += [version_row(r) for r in conn.execute(select(unit_versions).where(
-                unit_versions.c.org_id.in_(chunk)))]
-            edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
-                lineage_edges.c.target_id.in_(chunk)))]
-        return versions, edges
+        """Every version of some organisations, and every edge into them."""
+        return self._rows(conn, orgs, outgoing=False)
 
     # reading only what one question needs (a command's reader, registry.projections.partial)
 
     def rows_touching(self, conn: Connection, orgs: Iterable[UUID]
                       ) -> tuple[list[VersionRow], list[EdgeRow]]:
         """Every version of some organisations, and every edge into or out of them."""
+        return self._rows(conn, orgs, outgoing=True)
+
+    def _rows(self, conn: Connection, orgs: Iterable[UUID], outgoing: bool
+              ) -> tuple[list[VersionRow], list[EdgeRow]]:
         versions: list[VersionRow] = []
         edges: list[EdgeRow] = []
         for chunk in _chunks(sorted(str(o) for o in orgs)):
             versions += [version_row(r) for r in conn.execute(select(unit_versions).where(
                 unit_versions.c.org_id.in_(chunk)))]
-            edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(
-                lineage_edges.c.target_id.in_(chunk) | lineage_edges.c.source_id.in_(chunk)))]
+            touching = lineage_edges.c.target_id.in_(chunk)
+            if outgoing:
+                touching = touching | lineage_edges.c.source_id.in_(chunk)
+            edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(touching))]
         return versions, edges
 
     def ids_with_code(self, conn: Connection, code: str) -> set[UUID]:

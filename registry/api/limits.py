@@ -1,4 +1,5 @@
-"""The request body limit, as pure ASGI middleware (it must see the body before anyone reads it).
+"""The request body limit and the body check, as pure ASGI middleware (they must see the body
+before anyone reads it).
 
 A declared ``Content-Length`` over the limit is refused at once; a streamed body is counted as it
 arrives and the read fails with ``BodyTooLarge`` (answered 413 by the exception handlers).
@@ -6,9 +7,14 @@ arrives and the read fails with ``BodyTooLarge`` (answered 413 by the exception 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api import problems
+from registry.application.documents import read_document
+from registry.domain.errors import MalformedDocument
 
 
 class BodyLimit:
@@ -27,7 +33,6 @@ class BodyLimit:
                 except ValueError:
                     declared = 0
                 if declared > self.max_bytes:
-                    from starlette.requests import Request
                     error = problems.BodyTooLarge(self.max_bytes)
                     reply = problems.body_too_large_response(Request(scope), error)
                     await reply(scope, receive, send)
@@ -59,14 +64,8 @@ class BodyCheck:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from starlette.requests import Request
-
-        from registry.application.documents import read_document
-        from registry.domain.errors import MalformedDocument
-
         if scope["method"] == "GET" and scope["path"] == "/graphql" and scope.get("query_string"):
             # GraphQL over GET carries JSON in the query string: the same checks apply.
-            from urllib.parse import parse_qsl
             query = scope["query_string"].decode("latin-1")
             for name, value in parse_qsl(query, errors="replace"):
                 if name in ("variables", "extensions"):

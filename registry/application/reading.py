@@ -16,7 +16,7 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 
 from registry.application.lookups import code_not_held
-from registry.application.search import NameSearch
+from registry.application.search import NameSearch, score
 from registry.application.search import spans as _spans
 from registry.application.views import (
     DIFF_KINDS,
@@ -563,19 +563,8 @@ def _as_at_change(idx: ReadIndex, org: UUID, on: date, before: bool, known_at: d
 
 
 def _score(needle: str, key: str, unit: UnitView) -> int:
-    """0: the name itself (without its type word), 1: its first words, 2: whole words anywhere,
-    3: the start of a word, 4: anywhere."""
-    prefix = fold(unit.type) + " "
-    bare = key.removeprefix(prefix)
-    if bare == needle or key == needle:
-        return 0
-    if f"{bare} ".startswith(f"{needle} ") or f"{key} ".startswith(f"{needle} "):
-        return 1
-    if f" {needle} " in f" {key} ":
-        return 2
-    if f" {needle}" in f" {key}":
-        return 3
-    return 4
+    """How ``needle`` matches the name ``key`` (ranked as the search structure ranks it)."""
+    return score(needle, key, key.removeprefix(fold(unit.type) + " "), " " + key)
 
 
 def _visible(f: ChangeRow, known_at: datetime | None) -> bool:

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from registry.adapters.eventstore import Database
 from registry.adapters.tokens import TokenStore
 from registry.cli import main
 from tests.api.conftest import start
+from tests.conftest import wait_until_ready
 
 CLI = "import sys; from registry.cli import main; sys.exit(main())"
 
@@ -102,15 +102,7 @@ def test_registry_serve_migrates_serves_and_says_where_graphiql_is(fresh_copy: s
                                "--no-access-log"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "not ready within 30 s"
-                time.sleep(0.2)
+        wait_until_ready(server, base, 30)
         unit = httpx.get(f"{base}/v1/codes/03388", params={"at": "2025-07-01"}).json()
         assert unit["name"] == "Phường Đoàn Kết"
         graphiql = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})

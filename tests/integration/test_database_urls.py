@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from registry.adapters.eventstore import Database
 from registry.cli import main
 from registry.domain.errors import InvalidInput
 from tests.api.test_cli import free_port
-from tests.conftest import LAI_CHAU_UNITS, POSTGRES_URL
+from tests.conftest import LAI_CHAU_UNITS, POSTGRES_URL, wait_until_ready
 
 CLI = "import sys; from registry.cli import main; sys.exit(main())"
 PASSWORD = "p@ss:w/rd%"  # every character that must be quoted in a URL
@@ -98,15 +97,7 @@ def serving(url: str, cwd: Path) -> Iterator[tuple[str, list[str]]]:
     printed: list[str] = []
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "not ready within 60 s"
-                time.sleep(0.2)
+        wait_until_ready(server, base, 60)
         yield base, printed
     finally:
         server.terminate()
