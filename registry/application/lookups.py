@@ -21,22 +21,79 @@ EXPORT_COLUMNS = ("type", "code", "name", "parent_code", "kind", "level", "valid
 
 def unit_ref(reader: Reader, ref: str, dates: tuple[date, ...], known_at: datetime | None,
              field: str = "within", level: str | None = None) -> UUID:
-    """The id of the unit ``ref`` names: an id as it is, a code as held on the first of ``dates``
-    on which some unit held it (a diff's ``within`` may exist on either of its dates)."""
+    """The id of the unit ``ref`` names: an id as it is, else as ``locate`` finds it."""
     try:
         return UUID(ref)
     except ValueError:
         pass
+    return locate(reader, ref, dates, known_at, field, level).id
+
+
+def locate(reader: Reader, ref: str, dates: tuple[date, ...], known_at: datetime | None,
+           field: str = "unit", level: str | None = None) -> UnitView:
+    """The unit ``ref`` names on the first of ``dates`` on which it names one: its id, a code it
+    holds, or its exact name (ignoring case and diacritics) when exactly one unit bears it. A
+    code wins over a name; a name borne by several units is refused, listing them."""
+    try:
+        org = UUID(ref)
+    except ValueError:
+        org = None
     last: NotFound | None = None
     for on in dates:
         try:
-            return reader.by_code(ref, on, level, known_at).unit.id
+            if org is not None:
+                return reader.unit(org, on, known_at)
+            return reader.by_code(ref, on, level, known_at).unit
         except NotFound as e:
             last = e
         except InvalidInput as e:
             raise InvalidInput(f"{e.detail}; give the unit's id instead", field) from None
+    if org is not None:
+        assert last is not None
+        raise last
+    for on in dates:
+        found = reader.named(ref, on, level, known_at)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise InvalidInput(ambiguous(ref, found, on), field)
     assert last is not None
-    raise last
+    if not any(c.isalpha() for c in ref):
+        raise last  # a code: say what became of it
+    try:
+        reader.holders(ref, level, known_at)
+    except NotFound:
+        pass
+    else:
+        raise last
+    when = " or ".join(sorted({d.isoformat() for d in dates}))
+    raise NotFound(f"no unit holds the code or bears the name '{ref}' on {when}")
+
+
+def organisations(reader: Reader, ref: str, level: str | None, known_at: datetime | None,
+                  field: str = "unit") -> list[UUID]:
+    """Every organisation ``ref`` names over all time: an id; every holder of a code, oldest
+    first; or the one unit that ever bore a name (a name several units bore is refused)."""
+    try:
+        return [UUID(ref)]
+    except ValueError:
+        pass
+    try:
+        return reader.holders(ref, level, known_at)
+    except NotFound as e:
+        found = reader.named(ref, None, level, known_at)
+        if len(found) == 1:
+            return [found[0].id]
+        if len(found) > 1:
+            raise InvalidInput(ambiguous(ref, found, None), field) from None
+        raise NotFound(f"{e}, and no unit ever bore the name '{ref}'") from None
+
+
+def ambiguous(ref: str, found: list[UnitView], on: date | None) -> str:
+    listed = "; ".join(f"{u.name} ({u.code or u.type}, id {u.id})" for u in found[:10])
+    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+    when = f" on {on}" if on else ""
+    return (f"'{ref}' names {len(found)} units{when}: {listed}{more}; give the id or the code")
 
 
 def export_rows(reader: Reader, units: list[UnitView], on: date,

@@ -184,6 +184,31 @@ class Reader:
         out.sort(key=_unit_key)
         return page_of(out, _unit_key, limit, cursor)
 
+    def named(self, name: str, at: date | None, level: str | None = None,
+              known_at: datetime | None = None) -> list[UnitView]:
+        """The units bearing exactly ``name`` (compared folded) on ``at`` (or ever, as they last
+        bore it, without a date)."""
+        key = fold(name)
+        if not key:
+            return []
+        idx = self._idx()
+        out = []
+        for k, orgs in idx.names(key):
+            if k != key:
+                continue
+            for org in orgs:
+                spans = _spans(idx.versions(org, known_at), lambda v: fold(v.name) == key)
+                for last, start, end in spans:
+                    if at is not None and not (start <= at and (end is None or at < end)):
+                        continue
+                    v = idx.version(org, at, known_at) if at is not None else last
+                    if v is not None and (level is None or v.level == level):
+                        out.append(UnitView.of(v))
+        seen: set[UUID] = set()
+        unique = [u for u in sorted(out, key=_unit_key)
+                  if not (u.id in seen or seen.add(u.id))]  # type: ignore[func-returns-value]
+        return unique
+
     def children(self, id: UUID, at: date, known_at: datetime | None = None, limit: int = 100,
                  cursor: str | None = None) -> Page[UnitView]:
         idx = self._idx()

@@ -17,6 +17,7 @@ from registry.application.lookups import (
     EXPORT_COLUMNS,
     bulk_crosswalk,
     export_rows,
+    locate,
     unit_ref,
 )
 from registry.application.reading import Reader, UnitView
@@ -48,7 +49,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=_project, without_registry=True)
 
     p = _query(sub, common, "lineage", "where a unit came from and where it went", _lineage)
-    p.add_argument("code")
+    p.add_argument("code", metavar="UNIT", help="a code, an id or an unambiguous name")
     p.add_argument("--at", type=parse_date, default=None, help="date the code is read on")
     p.add_argument("--level")
     p.add_argument("--direction", choices=("predecessors", "successors", "both"), default="both")
@@ -67,7 +68,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                _diff)
     p.add_argument("--from", dest="from_date", type=parse_date, required=True)
     p.add_argument("--to", dest="to_date", type=parse_date, required=True)
-    p.add_argument("--within", help="code (or id) of a unit: only its subtree (on either date)")
+    p.add_argument("--within", help="code, id or name of a unit: only its subtree (on either date)")
     p.add_argument("--level", help="level of the --within code")
 
     p = _query(sub, common, "search", "units by name, current or historical", _search)
@@ -75,12 +76,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--at", type=parse_date, default=None, help="only names borne on this date")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--level", help="only units of this level")
-    p.add_argument("--within", help="code (or id) of a unit: only units under it")
+    p.add_argument("--within", help="code, id or name of a unit: only units under it")
 
     p = _query(sub, common, "export", "every unit on a date, as CSV or JSON", _export)
     p.add_argument("--at", type=parse_date, default=None, help="default: today")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
-    p.add_argument("--within", help="code (or id) of a unit: only its subtree")
+    p.add_argument("--within", help="code, id or name of a unit: only its subtree")
     p.add_argument("--level", help="level of the --within code")
 
 
@@ -182,7 +183,7 @@ def _project(settings: Settings, url: str, args: argparse.Namespace) -> int:
 def _lineage(settings: Settings, url: str, args: argparse.Namespace) -> int:
     with _reader(url) as reader:
         on = args.at or date.today()
-        unit = reader.by_code(args.code, on, args.level, args.known_at).unit
+        unit = locate(reader, args.code, (on,), args.known_at, "UNIT", args.level)
         directions = (["predecessors", "successors"] if args.direction == "both"
                       else [args.direction])
         out = {d: [s.as_dict() for s in reader.lineage(unit.id, d, args.depth, args.known_at)]

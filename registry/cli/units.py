@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from registry.application.lookups import locate, organisations
 from registry.cli import parse_date, parse_moment
 from registry.domain.errors import NotFound
 from registry.settings import Settings
@@ -30,7 +31,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     for name, helptext, handler in (("show", "a unit holding a code on a date", _show),
                                     ("tree", "a unit and everything under it on a date", _tree)):
         p = sub.add_parser(name, parents=[common], help=helptext)
-        p.add_argument("code")
+        p.add_argument("code", metavar="UNIT", help="a code, an id or an unambiguous name")
         p.add_argument("--at", type=parse_date, default=None, help="date (default: today)")
         p.add_argument("--level", help="province, district, commune, …")
         p.add_argument("--known-at", type=parse_moment, help="as the registry knew it then")
@@ -40,7 +41,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         p.set_defaults(handler=handler, without_registry=True)
 
     p = sub.add_parser("history", parents=[common], help="every unit that held a code, in full")
-    p.add_argument("code")
+    p.add_argument("code", metavar="UNIT", help="a code (every unit that held it), an id or an "
+                   "unambiguous name")
     p.add_argument("--level")
     p.add_argument("--known-at", type=parse_moment)
     p.add_argument("--json", action="store_true")
@@ -72,7 +74,7 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     on = args.at or date.today()
     reader = _reader(url)
     try:
-        unit = reader.by_code(args.code, on, args.level, args.known_at).unit
+        unit = locate(reader, args.code, (on,), args.known_at, "UNIT", args.level)
         parent = reader.unit(unit.parent_id, on, args.known_at) if unit.parent_id else None
     finally:
         reader.close()
@@ -81,7 +83,7 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print(f"{out['name']} ({out['code']})  {out['type']} · {out['level']} · {out['kind']}")
+    print(f"{out['name']} ({out['code'] or '—'})  {out['type']} · {out['level']} · {out['kind']}")
     print(f"  on        {on}")
     print(f"  id        {out['id']}")
     if parent is not None:
@@ -94,7 +96,7 @@ def _tree(settings: Settings, url: str, args: argparse.Namespace) -> int:
     on = args.at or date.today()
     reader = _reader(url)
     try:
-        root = reader.by_code(args.code, on, args.level, args.known_at).unit
+        root = locate(reader, args.code, (on,), args.known_at, "UNIT", args.level)
         out = reader.subtree(root.id, on, args.known_at, args.depth)
     finally:
         reader.close()
@@ -117,7 +119,7 @@ def _history(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     try:
         out = [reader.history(org, args.known_at).as_dict()
-               for org in reader.holders(args.code, args.level, args.known_at)]
+               for org in organisations(reader, args.code, args.level, args.known_at, "UNIT")]
         names = {u.id: u for h in out for u in _superiors(reader, h, args.known_at)}
     finally:
         reader.close()
@@ -145,7 +147,7 @@ def _superiors(reader: Reader, h: dict[str, Any], known_at: Any) -> list[UnitVie
 
 def _print_history(h: dict[str, Any], superiors: dict[UUID, UnitView]) -> None:
     last = h["versions"][-1]
-    print(f"{last['name']} ({last['code']})  id {h['id']}")
+    print(f"{last['name']} ({last['code'] or '—'})  id {h['id']}")
     unknown = " (earlier history not recorded)" if h["history_before_unknown"] else ""
     ended = "still exists"
     if h["ended"]:

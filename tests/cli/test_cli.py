@@ -105,3 +105,48 @@ def test_the_help_reads_as_plain_text_with_examples(capsys):
     assert out.startswith("usage: registry [-h] COMMAND ...")
     assert "``" not in out and "examples:" in out
     assert "crosswalk --file codes.csv" in out
+
+
+@pytest.fixture
+def political(database_url, capsys) -> str:
+    code, out, _ = run(capsys, "load", str(ROOT / "fixtures"), "--database", database_url)
+    assert code == 0, out
+    return database_url
+
+
+def test_every_command_takes_an_id_or_an_unambiguous_name(political, capsys):
+    db = political
+    code, out, _ = run(capsys, "tree", "Tỉnh ủy Lai Châu", "--at", "2025-07-01", "--depth", "1",
+                       "--json", "--database", db)
+    tree = json.loads(out)
+    assert code == 0 and tree["name"] == "Tỉnh ủy Lai Châu"
+    assert "Ban Tuyên giáo và Dân vận Tỉnh ủy" in {c["name"] for c in tree["children"]}
+    # Case and diacritics do not matter; the id names the same unit.
+    code, out, _ = run(capsys, "show", "tinh uy lai chau", "--at", "2025-07-01", "--json",
+                       "--database", db)
+    assert code == 0 and json.loads(out)["id"] == tree["id"]
+    code, out, _ = run(capsys, "show", tree["id"], "--at", "2025-07-01", "--json",
+                       "--database", db)
+    assert code == 0 and json.loads(out)["name"] == "Tỉnh ủy Lai Châu"
+    code, out, _ = run(capsys, "history", "Ban Tuyên giáo và Dân vận Tỉnh ủy", "--database", db)
+    assert code == 0 and "merge, whole — 1676-QĐ/TU" in out
+    code, out, _ = run(capsys, "lineage", "Phường Đoàn Kết", "--at", "2025-07-01", "--json",
+                       "--database", db)
+    assert code == 0 and json.loads(out)["unit"]["code"] == "03388"
+
+
+def test_an_ambiguous_or_unknown_name_is_a_one_line_error(political, capsys):
+    db = political
+    # Two communes were called Xã Tả Lèng (03400 until 2025-06-30, 03405 from 2025-07-01).
+    code, out, err = run(capsys, "history", "Xã Tả Lèng", "--database", db)
+    assert code == 2 and out == ""
+    assert "'Xã Tả Lèng' names 2 units" in err and "03400" in err and "03405" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "show", "Xã Tả Lèng", "--at", "2025-06-30", "--json",
+                       "--database", db)
+    assert code == 0
+    code, _, err = run(capsys, "tree", "Nowhere at all", "--at", "2025-07-01", "--database", db)
+    assert code == 1 and "no unit holds the code or bears the name 'Nowhere at all'" in err
+    # A code no unit holds on the date still says what became of it.
+    code, _, err = run(capsys, "show", "03389", "--at", "2025-07-01", "--database", db)
+    assert code == 1 and "ended 2025-07-01" in err
