@@ -30,7 +30,8 @@ FIRST_DATE = date(1000, 1, 1)
 LAST_DATE = date(9998, 12, 31)
 ACT_KINDS = ("law", "resolution", "decree", "decision", "conclusion", "plan", "letter",
              "baseline", "correction", "other")
-ACT_FIELDS = {"number", "kind", "issuer", "signed", "effective", "title", "url", "verified", "note"}
+ACT_FIELDS = {"number", "kind", "issuer", "signed", "effective", "effective_stand_in", "title",
+              "url", "verified", "note"}
 REF_FIELDS = {"id", "code", "level", "key", "name", "parent", "type", "at"}
 UNIT_FIELDS = {"key", "name", "code", "type", "kind", "level", "parent", "territory", "same_as"}
 
@@ -71,6 +72,12 @@ def parse_act(data: Any) -> ParsedAct:
     verified = head.get("verified", True)
     if not isinstance(verified, bool):
         raise InvalidInput("must be true or false", "act.verified")
+    stand_in = head.get("effective_stand_in", False)
+    if not isinstance(stand_in, bool):
+        raise InvalidInput("must be true or false", "act.effective_stand_in")
+    if stand_in and verified:
+        raise InvalidInput("an act whose effective date is a stand-in is not verified: set "
+                           "verified: false", "act.effective_stand_in")
     raw_changes = data.get("changes")
     if not isinstance(raw_changes, list) or not raw_changes:
         raise InvalidInput("required: a non-empty list of changes", "changes")

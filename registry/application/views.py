@@ -95,23 +95,25 @@ class ActView:
     withdrawn_by: UUID | None
     document: dict[str, Any] | None = field(default=None, compare=False)
     hash: str | None = None
+    stand_in: bool = False  # the effective date only places the act in time
 
     @classmethod
     def of(cls, row: ActRow, known_at: datetime | None, document: bool = False) -> ActView:
         return cls(row.id, row.number, row.kind, row.issuer, row.signed, row.effective, row.title,
                    row.url, row.verified, row.note, row.actor, row.recorded_at,
-                   row.withdrawn(known_at), row.document if document else None, row.hash)
+                   row.withdrawn(known_at), row.document if document else None, row.hash,
+                   row.stand_in)
 
     def summary(self) -> dict[str, Any]:
         return {"id": str(self.id), "number": self.number, "kind": self.kind,
-                "effective": _iso(self.effective), "verified": self.verified,
-                "withdrawn": self.withdrawn_by is not None}
+                "effective": _iso(self.effective), "effective_stand_in": self.stand_in,
+                "verified": self.verified, "withdrawn": self.withdrawn_by is not None}
 
     def as_dict(self) -> dict[str, Any]:
         out = {"id": str(self.id), "number": self.number, "kind": self.kind,
                "issuer": self.issuer, "signed": _iso(self.signed),
-               "effective": _iso(self.effective), "title": self.title, "url": self.url,
-               "verified": self.verified, "note": self.note, "actor": self.actor,
+               "effective": _iso(self.effective), "effective_stand_in": self.stand_in,
+               "title": self.title, "url": self.url, "verified": self.verified, "note": self.note, "actor": self.actor,
                "recorded_at": _iso(self.recorded_at), "withdrawn": self.withdrawn_by is not None,
                "withdrawn_by": _sid(self.withdrawn_by), "hash": self.hash}
         if self.document is not None:

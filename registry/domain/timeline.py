@@ -50,6 +50,13 @@ class ActInfo:
     def known(self, moment: datetime | None) -> bool:
         return moment is None or self.recorded_at <= moment
 
+    @property
+    def stand_in(self) -> bool:
+        """True when the act's effective date only places it in time: its true date is unknown
+        (``effective_stand_in`` in the document)."""
+        head = (self.document or {}).get("act")
+        return isinstance(head, dict) and head.get("effective_stand_in") is True
+
     def withdrawn(self, moment: datetime | None) -> UUID | None:
         if self.withdrawn_at is None or (moment is not None and self.withdrawn_at > moment):
             return None

@@ -124,6 +124,9 @@ def test_graphql_record_act_needs_the_recorder_role_and_names_the_holder(
 @pytest.mark.parametrize("field, change", [
     ("act.effective", {"act": {**RENAME["act"], "effective": "2026-02-30"}}),
     ("act.colour", {"act": {**RENAME["act"], "colour": "red"}}),
+    ("act.effective_stand_in", {"act": {**RENAME["act"], "effective_stand_in": "yes"}}),
+    ("act.effective_stand_in", {"act": {**RENAME["act"], "effective_stand_in": True,
+                                        "verified": True}}),
 ])
 def test_malformed_dates_and_unknown_fields_are_refused_naming_the_field(
         fresh_copy: str, field: str, change: dict[str, Any]) -> None:
@@ -183,3 +186,22 @@ def test_cors_answers_configured_origins_only(fresh_copy: str) -> None:
             "Origin": "https://maps.example", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "Authorization, Idempotency-Key"})
         assert preflight.status_code == 200
+
+
+def test_a_stand_in_effective_date_is_said_wherever_the_act_is(writable_api: Api) -> None:
+    token = writable_api.token("dora")
+    body = {**RENAME, "act": {**RENAME["act"], "effective_stand_in": True}}
+    response = post(writable_api, token, body=body)
+    assert response.status_code == 201, response.text
+    act_id = response.json()["act_id"]
+    act = writable_api.client.get(f"/v1/acts/{act_id}").json()
+    assert act["effective_stand_in"] is True and act["effective"] == "2026-01-01"
+    unit = writable_api.client.get("/v1/codes/03388", params={"at": "2026-01-01"}).json()
+    history = writable_api.client.get(f"/v1/units/{unit['id']}/history").json()
+    cited = [e["act"] for e in history["events"] if e["act"]["id"] == act_id]
+    assert cited and all(a["effective_stand_in"] is True for a in cited)
+    others = [e["act"] for e in history["events"] if e["act"]["id"] != act_id]
+    assert others and not any(a["effective_stand_in"] for a in others)
+    query = f'{{ act(id: "{act_id}") {{ effective effectiveStandIn }} }}'
+    data = writable_api.client.post("/graphql", json={"query": query}).json()["data"]
+    assert data["act"] == {"effective": "2026-01-01", "effectiveStandIn": True}

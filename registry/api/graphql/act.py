@@ -18,6 +18,8 @@ class Act:
     number: str | None = strawberry.field(description="null where the exact act is unknown")
     kind: str
     effective: date
+    effective_stand_in: bool = strawberry.field(description=(
+        "true when the effective date only places the act in time: its true date is unknown"))
     verified: bool
     withdrawn: bool
     row: strawberry.Private[dict[str, Any]]
@@ -25,8 +27,9 @@ class Act:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Act:
         return cls(id=strawberry.ID(row["id"]), number=row.get("number"), kind=row["kind"],
-                   effective=date.fromisoformat(row["effective"]), verified=row["verified"],
-                   withdrawn=row["withdrawn"], row=row)
+                   effective=date.fromisoformat(row["effective"]),
+                   effective_stand_in=row.get("effective_stand_in", False),
+                   verified=row["verified"], withdrawn=row["withdrawn"], row=row)
 
     async def _full(self, info: Info) -> dict[str, Any]:
         if "recorded_at" not in self.row:
