@@ -10,7 +10,11 @@ script needs nothing outside the repository. The output is checked in; a test ke
 
 Honesty rules kept here: no act number is invented (``number: None`` and ``verified: False``
 where the exact act is unknown); every stand-in date and every illustrative organisation is said
-so in the act's or the change's note.
+so in the act's or the change's note; an organisation no source names is registered with the
+clause ``C_ILLUSTRATIVE``, so its own history says so. Issue 14 added the two-level model on the
+state and Front side (acts 23, 24: their legal basis is Nghị quyết 1670/NQ-UBTVQH15, whose text,
+source S4 of shared/data/vn/SOURCES.md, also names the provincial People's Council and Front
+committee and cites the local-government law's number) and the bloc's split (act 04).
 """
 
 from __future__ import annotations
