@@ -10,7 +10,11 @@ script needs nothing outside the repository. The output is checked in; a test ke
 
 Honesty rules kept here: no act number is invented (``number: None`` and ``verified: False``
 where the exact act is unknown); every stand-in date and every illustrative organisation is said
-so in the act's or the change's note.
+so in the act's or the change's note; an organisation no source names is registered with the
+clause ``C_ILLUSTRATIVE``, so its own history says so. Issue 14 added the two-level model on the
+state and Front side (acts 23, 24: their legal basis is Nghị quyết 1670/NQ-UBTVQH15, whose text,
+source S4 of shared/data/vn/SOURCES.md, also names the provincial People's Council and Front
+committee and cites the local-government law's number) and the bloc's split (act 04).
 """
 
 from __future__ import annotations
@@ -52,6 +56,15 @@ C_NO_DISTRICT = "Kế hoạch, mục 2.2, đề án (1)"
 C_DISTRICT_PARTY = "Kế hoạch, mục 2.2, đề án (2)"
 C_RADIO = "Kế hoạch, mục 2.2, đề án (4)"
 C_ENTERPRISES = "Kế hoạch, mục 2.2, ý 4 (tiếp nhận các tổ chức cơ sở đảng thuộc doanh nghiệp)"
+C_FRONT = "Kế hoạch, mục 2.2, đề án (3)"
+C_COMMUNE_GOVERNMENT = "Nghị quyết 1670/NQ-UBTVQH15, Điều 2 khoản 2"
+# The clause of the registration of an organisation that no source names: every event the
+# registration makes carries it, so the unit's own history says it is illustrative.
+C_ILLUSTRATIVE = ("Minh họa (illustrative): tổ chức không có trong nguồn, tên theo mẫu thực tế, "
+                  "không đối chiếu")
+LOCAL_GOVERNMENT_LAW = ("Luật Tổ chức chính quyền địa phương số 72/2025/QH15 (number as cited in "
+                        "the preamble of Nghị quyết 1670/NQ-UBTVQH15; the law's own text and date "
+                        "were not seen)")
 
 PROVINCE = {"code": "12", "level": "province"}
 
@@ -182,6 +195,20 @@ RADIO = "Đài Phát thanh - Truyền hình tỉnh Lai Châu"
 NEWSPAPER = "Báo Lai Châu"
 MARKET = "Cục Quản lý thị trường tỉnh Lai Châu"
 MARKET_AFTER = "Chi cục Quản lý thị trường"
+# The provincial People's Council and the Fatherland Front committee are named in Nghị quyết
+# 1670/NQ-UBTVQH15 (Điều 3, "Nơi nhận": "Tỉnh ủy, HĐND, UBND, ... Ủy ban MTTQVN tỉnh Lai Châu").
+PEOPLE_COUNCIL = "Hội đồng nhân dân tỉnh Lai Châu"
+FRONT = "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Lai Châu"
+FRONT_TYPE = "ủy ban mặt trận tổ quốc"
+# The socio-political organisations of the province (the trade union federation is in the
+# trade-union line): the plan's "tổ chức chính trị - xã hội" (2.2 (3)); names per the national
+# pattern, not checked against a Lai Châu source.
+MASS_ORGANISATIONS = [
+    ("Hội Nông dân tỉnh Lai Châu", "hội nông dân"),
+    ("Hội Liên hiệp Phụ nữ tỉnh Lai Châu", "hội liên hiệp phụ nữ"),
+    ("Tỉnh đoàn Lai Châu", "đoàn thanh niên cộng sản hồ chí minh"),
+    ("Hội Cựu chiến binh tỉnh Lai Châu", "hội cựu chiến binh"),
+]
 DISTRICT_BOARDS = [("Ban Tổ chức", "ban"), ("Ban Tuyên giáo", "ban"), ("Ban Dân vận", "ban"),
                    ("Ủy ban Kiểm tra", "ủy ban kiểm tra"), ("Văn phòng", "văn phòng")]
 
@@ -199,7 +226,18 @@ def district_offices(d: District) -> list[str]:
     ]
 
 
-# Grassroots party organisations of enterprises: ILLUSTRATIVE (real-shaped, not checked).
+# Grassroots party organisations under the Agencies and Enterprises bloc: ILLUSTRATIVE
+# (real-shaped names, not checked against a source). Party cells of party agencies go to the
+# Đảng bộ các cơ quan Đảng tỉnh, those of state agencies to the Đảng bộ Ủy ban nhân dân tỉnh, and
+# those of enterprises to the local committee where they operate.
+PARTY_AGENCIES_COMMITTEE = "Đảng bộ các cơ quan Đảng tỉnh Lai Châu"
+PEOPLE_COMMITTEE_PARTY = "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu"
+BLOC_CELLS = [  # (name, the committee it goes to when the bloc ends)
+    ("Chi bộ Văn phòng Tỉnh ủy", PARTY_AGENCIES_COMMITTEE),
+    ("Chi bộ Ban Tổ chức Tỉnh ủy", PARTY_AGENCIES_COMMITTEE),
+    ("Chi bộ Sở Tư pháp", PEOPLE_COMMITTEE_PARTY),
+    ("Chi bộ Sở Công Thương", PEOPLE_COMMITTEE_PARTY),
+]
 ENTERPRISE_CELLS = [  # (name, district code, new commune code where it operates from 2025-07-01)
     ("Chi bộ Công ty Cổ phần Cấp nước Lai Châu", "105", "03408"),
     ("Chi bộ Công ty Cổ phần Chè Than Uyên", "110", "03595"),
@@ -208,22 +246,22 @@ ENTERPRISE_CELLS = [  # (name, district code, new commune code where it operates
 
 BASELINE_NOTE = (
     "A registration, not an act that created anything: the organisations of Lai Châu's political "
-    "system that the provincial plan rearranges, as they stood before the changes, registered on "
-    "2025-01-04, the date the administrative units they serve are registered (fixture 00); their "
-    "earlier history is not recorded, and they are not claimed to have begun on that date. "
-    "Compiled from the plan, which names the organisations it changes, and from the standard "
-    "structure every province had under the national rules then in force (Nghị định 24/2014/NĐ-CP "
-    "and 37/2014/NĐ-CP as amended by 107/2020 and 108/2020/NĐ-CP for departments and district "
-    "offices). It is a subset: organisations the plan does not change are recorded only where "
-    "they are needed as a superior or a successor, and other units that may have existed (e.g. "
-    "a Sở Ngoại vụ, the Trường Chính trị, the fatherland front and the other mass organisations, "
-    "the old commune party committees) are not recorded. Illustrative (real-shaped, names not "
-    "checked against a source): the four party delegations other than those of the People's "
-    "Council and People's Committee, the three sectoral trade unions, the district offices' exact "
-    "roster (per the national framework, not a Lai Châu list), and the three enterprise party "
-    "cells. Central organisations (Bộ Công Thương, Bộ Công an, Tổng Liên đoàn Lao động Việt Nam) "
-    "have no territory: the registry holds no national unit. Tỉnh ủy and Ủy ban nhân dân tỉnh "
-    "have no recorded superior (the central organs above them are not recorded).")
+    "system that the provincial plan rearranges, as they stood before, registered on 2025-01-04 "
+    "with the units they serve (fixture 00); their earlier history is not recorded. Compiled from "
+    "the plan and from the structure every province had under the national rules then in force "
+    "(Nghị định 24/2014 and 37/2014/NĐ-CP as amended by 107/2020 and 108/2020/NĐ-CP). The "
+    "People's Council and the Fatherland Front committee of the province are named among the "
+    "recipients of Nghị quyết 1670/NQ-UBTVQH15 (Điều 3); the four socio-political organisations "
+    "beside the trade unions (plan 2.2 (3)) carry names per the national pattern, not checked. "
+    "A subset: organisations the plan does not change are recorded only as superiors or "
+    "successors; others (a Sở Ngoại vụ, the Trường Chính trị, the mass associations, the "
+    "district councils and Front committees, the old communes' organs) are not. Illustrative "
+    "(real-shaped, names not from a source): four party delegations (not those of the council "
+    "and committee), the three sectoral unions, the district offices' roster (national "
+    "framework), and the seven party cells under the bloc (their registration's clause says "
+    "'Minh họa'). Central organisations have no territory (the registry holds no national "
+    "unit); the provincial party committee, People's Committee and Council, Front committee and "
+    "socio-political organisations have no recorded superior.")
 
 
 def baseline_act(ds: list[District]) -> dict[str, Any]:
@@ -232,7 +270,7 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
     party += [unit(None, n, t, PARTY, "province", {"key": "tinh-uy"}, p)
               for n, t in PROVINCIAL_BOARDS]
     party += [unit(None, n, t, PARTY, "province", {"key": "tinh-uy"}, p) for n, t, _ in DELEGATIONS]
-    party.append(unit(None, BLOC, "đảng bộ khối", PARTY, "province", {"key": "tinh-uy"}, p))
+    party.append(unit("bloc", BLOC, "đảng bộ khối", PARTY, "province", {"key": "tinh-uy"}, p))
     party.append(unit(None, NEWSPAPER, "báo", PSU, "province", {"key": "tinh-uy"}, p))
     state = [unit("ubnd-tinh", "Ủy ban nhân dân tỉnh Lai Châu", "ủy ban nhân dân", STATE,
                   "province", None, p)]
@@ -240,6 +278,13 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
     state += [unit(None, n, t, STATE, "province", {"key": "ubnd-tinh"}, p)
               for n, t in OTHER_PROVINCIAL_AGENCIES]
     state.append(unit(None, RADIO, "đài", PSU, "province", {"key": "ubnd-tinh"}, p))
+    council = [unit(None, PEOPLE_COUNCIL, "hội đồng nhân dân", STATE, "province", None, p)]
+    front = [unit("mttq-tinh", FRONT, FRONT_TYPE, MASS, "province", None, p)]
+    front += [unit(None, n, t, MASS, "province", None, p) for n, t in MASS_ORGANISATIONS]
+    cells = [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": "bloc"}, p)
+             for n, _ in BLOC_CELLS]
+    cells += [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": "bloc"}, district(code))
+              for n, code, _ in ENTERPRISE_CELLS]
     central = [
         unit("bct", "Bộ Công Thương", "bộ", STATE, "central", None, None),
         unit(None, MARKET, "cục", STATE, "province", {"key": "bct"}, p),
@@ -257,9 +302,20 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
          "and party affairs committees, the Agencies and Enterprises bloc, and Báo Lai Châu "
          "(a Tỉnh ủy organ: 'Báo Lai Châu thuộc Tỉnh ủy', plan 2.2 (4)).",
          "register": {"units": party}},
+        {"clause": C_ILLUSTRATIVE, "note": "ILLUSTRATIVE grassroots party cells under the "
+         "Agencies and Enterprises bloc (names real-shaped, not checked against a source): two "
+         "of party agencies and two of state agencies (serving the province), three of "
+         "enterprises (serving the district where the enterprise operates).",
+         "register": {"units": cells}},
         {"clause": None, "note": "The Provincial People's Committee, its departments and other "
          "specialised agencies, and the Radio-Television Station (a public service unit under it).",
          "register": {"units": state}},
+        {"clause": None, "note": "The Provincial People's Council (named in Nghị quyết "
+         "1670/NQ-UBTVQH15, Điều 3).", "register": {"units": council}},
+        {"clause": None, "note": "The provincial Fatherland Front committee (named in Nghị quyết "
+         "1670/NQ-UBTVQH15, Điều 3) and the four socio-political organisations other than the "
+         "trade union federation (names per the national pattern, not checked).",
+         "register": {"units": front}},
         {"clause": None, "note": "Central lines with provincial branches: the Ministry of "
          "Industry and Trade and its Market Management Department (the intermediate Tổng cục "
          "Quản lý thị trường is not recorded), the Ministry of Public Security and the provincial "
@@ -279,12 +335,9 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
                 for o in district_offices(d)]
         ds_.append(unit(None, f"Công an {d.kind_word} {d.place}", "công an", STATE, "district",
                         {"key": "ca-tinh"}, t))
-        cells = [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": key}, t)
-                 for n, code, _ in ENTERPRISE_CELLS if code == d.code]
         changes.append({"clause": None, "note": f"{d.committee} and its boards; "
-                        f"{d.people_committee} and its offices; the district police"
-                        + ("; enterprise party cells (illustrative)" if cells else "") + ".",
-                        "register": {"units": dp + ds_ + cells}})
+                        f"{d.people_committee} and its offices; the district police.",
+                        "register": {"units": dp + ds_}})
     return {"act": {
         "number": None, "kind": "baseline",
         "issuer": "Tỉnh ủy Lai Châu; Ủy ban nhân dân tỉnh Lai Châu (registration compiled for "
@@ -305,12 +358,13 @@ def decision_1676() -> dict[str, Any]:
         "title": "Quyết định hợp nhất Ban Tuyên giáo Tỉnh ủy và Ban Dân vận Tỉnh ủy thành Ban "
                  "Tuyên giáo và Dân vận Tỉnh ủy",
         "url": "http://laichau.dcs.vn/index.php/tai-lieu",
-        "verified": True,
-        "note": "Number, date, issuer and the start of operation (01/3/2025) as published by the "
-                "Lai Châu party site ('hợp nhất và đi vào hoạt động từ ngày 01/3/2025 theo "
-                "Quyết định số 1676-QĐ/TU ngày 10/02/2025 của Ban Chấp hành Đảng bộ tỉnh'); the "
-                "decision's own text was not seen, so its title is descriptive and its article "
-                "is not cited. Hợp nhất: both boards end and a new board begins."},
+        "verified": False,
+        "note": "Unverified: only a listing page of the Lai Châu party site (the url) was seen, "
+                "not the decision's text. Number, date, issuer and the start of operation "
+                "(01/3/2025) are kept as that listing publishes them ('hợp nhất và đi vào hoạt "
+                "động từ ngày 01/3/2025 theo Quyết định số 1676-QĐ/TU ngày 10/02/2025 của Ban "
+                "Chấp hành Đảng bộ tỉnh'); the title is descriptive and no article is cited. "
+                "Hợp nhất: both boards end and a new board begins."},
         "changes": [{
             "clause": C_BOARDS,
             "merge": {"sources": [ref("Ban Tuyên giáo Tỉnh ủy", "ban", TINH_UY),
@@ -339,17 +393,36 @@ def district_boards_act(ds: list[District]) -> dict[str, Any]:
         "changes": changes}
 
 
-def party_act() -> dict[str, Any]:
+def party_act(ds: list[District]) -> dict[str, Any]:
     ends = [{"clause": C_PARTY, "dissolve": {"unit": ref(n, t, TINH_UY)},
              **({"note": "Illustrative: this delegation is assumed, not named in the plan."}
                 if illustrative else {})}
             for n, t, illustrative in DELEGATIONS]
-    ends.append({"clause": C_PARTY, "note": "No organisation under the bloc is recorded, so "
-                 "none moves here.", "dissolve": {"unit": ref(BLOC, "đảng bộ khối", TINH_UY)}})
-    new = [{"clause": C_PARTY, "establish": {"unit": unit(
-        None, n, "đảng bộ", PARTY, "province", TINH_UY, PROVINCE)}}
-        for n in ("Đảng bộ các cơ quan Đảng tỉnh Lai Châu",
-                  "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu")]
+    bloc = ref(BLOC, "đảng bộ khối", TINH_UY)
+    keys = {PARTY_AGENCIES_COMMITTEE: "dang-bo-co-quan-dang",
+            PEOPLE_COMMITTEE_PARTY: "dang-bo-ubnd-tinh"}
+    split = {"clause": C_PARTY,
+             "note": "The bloc ends and the two new party committees begin from it: a split, so "
+                     "that the lineage names the bloc as their predecessor. Edge 'population': "
+                     "for a party organisation, a part of its membership (its member "
+                     "organisations and party members), not of inhabitants; no share recorded.",
+             "split": {"source": bloc, "into": [
+                 {**unit(keys[n], n, "đảng bộ", PARTY, "province", TINH_UY, PROVINCE),
+                  "edge": "population"}
+                 for n in (PARTY_AGENCIES_COMMITTEE, PEOPLE_COMMITTEE_PARTY)]}}
+    moves: list[dict[str, Any]] = [
+        {"clause": C_PARTY, "note": "Illustrative party cell (not named in a source): a cell of "
+         + ("a party agency" if to == PARTY_AGENCIES_COMMITTEE else "a state agency")
+         + " moves with the bloc's end to the committee that replaces the bloc for it.",
+         "reassign": {"unit": ref(n, "chi bộ", bloc), "parent": {"key": keys[to]}}}
+        for n, to in BLOC_CELLS]
+    by_code = {d.code: d for d in ds}
+    moves += [
+        {"clause": C_ENTERPRISES, "note": "Illustrative enterprise party cell (not named in a "
+         "source): with the bloc's end it comes under the local party committee where the "
+         "enterprise operates, the district's until 2025-07-01.",
+         "reassign": {"unit": ref(n, "chi bộ", bloc), "parent": by_code[code].committee_ref}}
+        for n, code, _ in ENTERPRISE_CELLS]
     return {"act": {
         "number": None, "kind": "decision",
         "issuer": "Ban Chấp hành Đảng bộ tỉnh Lai Châu / Ban Thường vụ Tỉnh ủy (exact decisions "
@@ -359,10 +432,19 @@ def party_act() -> dict[str, Any]:
                  "cơ quan và doanh nghiệp tỉnh; thành lập Đảng bộ các cơ quan Đảng tỉnh và Đảng bộ "
                  "Ủy ban nhân dân tỉnh (as ordered in the provincial plan: " + PLAN + ")",
         "url": None, "verified": False,
-        "note": "Kết thúc hoạt động is recorded as dissolve (no successor is named in the plan; "
-                "the party organisations under the bloc went to the two new party committees, "
-                "but none is recorded here). " + STAND_IN},
-        "changes": ends + new}
+        "note": "Kết thúc hoạt động of the party delegations and the party affairs committee is "
+                "recorded as dissolve (the plan names no successor). The Agencies and "
+                "Enterprises bloc ends by a split into the Đảng bộ các cơ quan Đảng tỉnh and the "
+                "Đảng bộ Ủy ban nhân dân tỉnh, each with a lineage edge from the bloc (edge "
+                "'population': part of its membership). Its grassroots organisations move on "
+                "the same day: those of party agencies to the Đảng bộ các cơ quan Đảng tỉnh, "
+                "those of state agencies to the Đảng bộ Ủy ban nhân dân tỉnh, those of "
+                "enterprises to the party committee of the district where they operate (plan "
+                "2.2: 'tiếp nhận các tổ chức cơ sở đảng thuộc đảng bộ các tập đoàn, tổng công "
+                "ty, doanh nghiệp về trực thuộc cấp ủy địa phương theo địa bàn'); the district "
+                "committees' passing-on to the enterprises is not a lineage edge. All seven "
+                "cells are ILLUSTRATIVE (real-shaped names, not from a source). " + STAND_IN},
+        "changes": ends + [split] + moves}
 
 
 DEPARTMENT_MERGES = [  # (sources, new name)
@@ -528,7 +610,9 @@ def commune_party_act(ds: list[District]) -> dict[str, Any]:
             PARTY, "commune", TINH_UY, commune_after(code))}})
     by_code = {d.code: d for d in ds}
     for name, dcode, ccode in ENTERPRISE_CELLS:
-        changes.append({"clause": C_ENTERPRISES, "note": "Illustrative enterprise party cell.",
+        changes.append({"clause": C_ENTERPRISES, "note": "Illustrative enterprise party cell "
+                        "(not named in a source): from the district committee to the committee of "
+                        "the new commune where the enterprise operates.",
                         "reassign": {"unit": ref(name, "chi bộ", by_code[dcode].committee_ref),
                                      "parent": {"key": f"dang-uy-{ccode}"},
                                      "territory": commune_after(ccode)}})
@@ -551,8 +635,10 @@ def commune_party_act(ds: list[District]) -> dict[str, Any]:
                 "party committees and their boards end (dissolve: their commune party committees "
                 "are not recorded, so no lineage to the new ones is claimed). One party committee "
                 "is established for each of the 38 new communes, directly under the Tỉnh ủy, "
-                "serving that commune. The enterprise party cells (illustrative) move to the "
-                "party committee of the commune where they operate."},
+                "serving that commune. The enterprise party cells (ILLUSTRATIVE, under the "
+                "district committees since the bloc ended) move to the party committee of the "
+                "commune where the enterprise operates (plan 2.2, 'theo địa bàn hoạt động sản "
+                "xuất, kinh doanh')."},
         "changes": changes}
 
 
@@ -602,6 +688,69 @@ def radio_act() -> dict[str, Any]:
             "into": ref(NEWSPAPER, "báo", TINH_UY)}}]}
 
 
+def _of(name: str) -> str:
+    """'Xã Bình Lư' -> 'xã Bình Lư', as it follows an organ's name."""
+    return name[0].lower() + name[1:]
+
+
+def commune_government_act() -> dict[str, Any]:
+    changes: list[dict[str, Any]] = []
+    for code, name, type_ in new_communes():
+        changes.append({"clause": C_COMMUNE_GOVERNMENT, "establish": {"unit": unit(
+            None, f"Hội đồng nhân dân {_of(name)}", f"hội đồng nhân dân {type_}", STATE,
+            "commune", None, commune_after(code))}})
+        changes.append({"clause": C_COMMUNE_GOVERNMENT, "establish": {"unit": unit(
+            None, f"Ủy ban nhân dân {_of(name)}", f"ủy ban nhân dân {type_}", STATE, "commune",
+            UBND_TINH, commune_after(code))}})
+    return {"act": {
+        "number": None, "kind": "law",
+        "issuer": "Quốc hội; Ủy ban Thường vụ Quốc hội (the Lai Châu acts that formed each "
+                  "council and committee are not identified)",
+        "signed": None, "effective": TWO_TIER,
+        "title": "Chính quyền địa phương ở 38 xã, phường của tỉnh Lai Châu: Hội đồng nhân dân và "
+                 "Ủy ban nhân dân cấp xã (" + LOCAL_GOVERNMENT_LAW + "; Nghị quyết "
+                 "1670/NQ-UBTVQH15, Điều 2 khoản 2)",
+        "url": None, "verified": False,
+        "note": "The local government of a commune is its People's Council and its People's "
+                "Committee. Nghị quyết 1670/NQ-UBTVQH15 (verified, fixture 10) orders that the "
+                "local government of the communes formed by its Điều 1 'chính thức hoạt động từ "
+                "ngày 01 tháng 7 năm 2025' (Điều 2 khoản 2): the date is the resolution's, not "
+                "a stand-in. The act is unverified because the law's text was not seen and the "
+                "acts that formed each commune's council and committee (and appointed their "
+                "members) are not identified; the number 72/2025/QH15 is the one the "
+                "resolution's preamble cites. Each of the 38 communes (36 xã, 2 phường) gets a "
+                "Hội đồng nhân dân (no recorded superior: it is the commune's organ of state "
+                "power, elected by and answerable to its voters) and an Ủy ban nhân dân under "
+                "the Ủy ban nhân dân tỉnh, both serving the commune. The organs of the 104 "
+                "communes that ended are not recorded, so no lineage is claimed."},
+        "changes": changes}
+
+
+def commune_front_act() -> dict[str, Any]:
+    changes: list[dict[str, Any]] = []
+    for code, name, type_ in new_communes():
+        changes.append({"clause": C_FRONT, "establish": {"unit": unit(
+            None, f"Ủy ban Mặt trận Tổ quốc Việt Nam {_of(name)}", f"{FRONT_TYPE} {type_}", MASS,
+            "commune", ref(FRONT, FRONT_TYPE), commune_after(code))}})
+    return {"act": {
+        "number": None, "kind": "decision",
+        "issuer": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Lai Châu (exact decisions not "
+                  "identified)",
+        "signed": None, "effective": TWO_TIER,
+        "title": "Ủy ban Mặt trận Tổ quốc Việt Nam của 38 xã, phường (as ordered in the "
+                 "provincial plan: " + PLAN + ", đề án sắp xếp, tinh gọn cơ quan Mặt trận Tổ quốc "
+                 "Việt Nam, tổ chức chính trị - xã hội (cấp tỉnh và cấp xã))",
+        "url": None, "verified": False,
+        "note": "One Fatherland Front committee for each of the 38 new communes, under the "
+                "provincial Front committee, serving the commune. 2025-07-01 is a stand-in: the "
+                "first day of the communes (Nghị quyết 1670/NQ-UBTVQH15, Điều 2), which the "
+                "committees cannot precede; the Front's own decisions and their dates are not "
+                "identified. The socio-political organisations' commune branches, their "
+                "rearrangement under the Front and the old communes' Front committees are not "
+                "recorded."},
+        "changes": changes}
+
+
 # -- output ----------------------------------------------------------------------------------
 
 def documents() -> dict[str, dict[str, Any]]:
@@ -610,7 +759,7 @@ def documents() -> dict[str, dict[str, Any]]:
         "01-baseline-political-system-2025-01-04.yaml": baseline_act(ds),
         "02-decision-1676-QD-TU-propaganda-mass-mobilisation.yaml": decision_1676(),
         "03-district-propaganda-mass-mobilisation-boards.yaml": district_boards_act(ds),
-        "04-party-delegations-bloc-new-party-committees.yaml": party_act(),
+        "04-party-delegations-bloc-new-party-committees.yaml": party_act(ds),
         "05-provincial-departments-decree-45-2025.yaml": departments_act(),
         "06-district-offices.yaml": district_offices_act(ds),
         "07-market-management-to-department-of-industry-and-trade.yaml": market_act(),
@@ -619,6 +768,8 @@ def documents() -> dict[str, dict[str, Any]]:
         "20-commune-party-committees-2025-07-01.yaml": commune_party_act(ds),
         "21-district-people-committees-end-2025-07-01.yaml": district_government_act(ds),
         "22-radio-television-into-bao-lai-chau.yaml": radio_act(),
+        "23-commune-people-councils-and-committees-2025-07-01.yaml": commune_government_act(),
+        "24-commune-fatherland-front-committees-2025-07-01.yaml": commune_front_act(),
     }
 
 
