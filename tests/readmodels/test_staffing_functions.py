@@ -286,3 +286,50 @@ def test_rebuild_gives_the_same_rows(world):
     assert len(after["function_holdings"]) == 1
     # the merged Sở Nội vụ ended holding the function: its holding is clipped to its lifetime
     assert after["function_holdings"][0][3] == D("2025-03-01")
+
+
+# -- the command line --------------------------------------------------------------------
+
+def run(capsys: Any, *args: str) -> tuple[int, str, str]:
+    from registry.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_line_reports_staffing_and_function_holders(world, tmp_path, capsys):
+    import json
+
+    url, _ = world
+    folder = tmp_path / "acts"
+    folder.mkdir()
+    docs = [BASELINE, FIGURES, TARGET, REFORM, AFTER,
+            act("2020-01-01", {"assign_function": {"unit": named("Sở Nội vụ"),
+                                                   "function": RELIGION}}, number="ASSIGN")]
+    for i, doc in enumerate(docs):
+        (folder / f"{i:02d}.json").write_text(json.dumps(doc, ensure_ascii=False))
+    code, out, err = run(capsys, "load", str(folder), "--database", url)
+    assert code == 0, err
+    code, out, err = run(capsys, "staffing", "P1", "--from", "2024-12-31", "--to", "2025-07-01",
+                         "--database", url)
+    assert code == 0, err
+    assert "Sở Nội vụ" in out and "-26.19%" in out and ": met" in out
+    assert "Sở Thanh niên" in out and "ended" in out
+    code, out, err = run(capsys, "staffing", "P1", "--from", "2024-12-31", "--to", "2025-07-01",
+                         "--measure", "in_post", "--json", "--database", url)
+    report = json.loads(out)
+    assert code == 0 and report["measure"] == "in_post" and report["lines"] == []
+    code, out, err = run(capsys, "function", RELIGION, "--at", "2024-06-01", "--json",
+                         "--database", url)
+    holders = json.loads(out)
+    assert code == 0 and [h["name"] for h in holders] == ["Sở Nội vụ"]
+    assert holders[0]["act"]["number"] == "ASSIGN" and holders[0]["since"] == "2020-01-01"
+    code, out, err = run(capsys, "function", RELIGION, "--at", "2024-06-01", "--database", url)
+    assert code == 0 and "Sở Nội vụ" in out and "since 2020-01-01" in out
+    code, out, err = run(capsys, "staffing", "NOPE", "--from", "2024-12-31", "--to",
+                         "2025-07-01", "--database", url)
+    assert code == 1 and err.startswith("registry: ") and len(err.splitlines()) == 1
+    code, out, err = run(capsys, "staffing", "P1", "--from", "2025-12-31", "--to",
+                         "2025-07-01", "--database", url)
+    assert code == 2 and "to" in err
