@@ -44,7 +44,7 @@ from registry.application.views import (
 from registry.domain.errors import InvalidInput, NotFound, TooCostly
 from registry.domain.events import CHAIN_GENESIS
 from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Holding, Version
-from registry.domain.text import fold, name_key, nfc
+from registry.domain.text import fold, name_key, nfc, unstorable
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow, FigureRow, TargetRow
 
@@ -515,6 +515,9 @@ class Reader:
     def function_holders(self, function: str, at: date) -> list[HoldingView]:
         """Who held ``function`` on ``at`` (names compared as sibling names are: case and
         tone-mark placement ignored)."""
+        why = unstorable(function or "")
+        if why is not None:
+            raise InvalidInput(why, "function")
         text = nfc(function or "")
         if not text:
             raise InvalidInput("give the function's name", "function")
