@@ -515,12 +515,9 @@ class Reader:
     def function_holders(self, function: str, at: date) -> list[HoldingView]:
         """Who held ``function`` on ``at`` (names compared as sibling names are: case and
         tone-mark placement ignored)."""
-        why = unstorable(function or "")
-        if why is not None:
-            raise InvalidInput(why, "function")
         text = nfc(function or "")
-        if not text:
-            raise InvalidInput("give the function's name", "function")
+        if not text or unstorable(text) is not None:  # no act could have named it
+            return []
         idx = self._idx()
         held = [h for h in self.source.holdings(key=name_key(text)) if _holds(h, at)]
         return self._holdings(idx, held, at)

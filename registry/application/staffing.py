@@ -86,8 +86,8 @@ def staffing_report(idx: ReadIndex, fetch: Callable[[set[UUID]],
                     category: str | None) -> StaffingReport:
     if measure not in MEASURES:
         raise InvalidInput(f"must be one of {', '.join(MEASURES)}", "measure")
-    if last < first:
-        raise InvalidInput("must not be before 'from'", "to")
+    if last < first:  # either order, as a diff: the report runs from the earlier date
+        first, last = last, first
     root = idx.version(id, last)
     if root is None:
         raise NotFound(f"organisation {id} does not exist on {last.isoformat()}")

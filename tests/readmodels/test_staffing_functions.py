@@ -331,5 +331,10 @@ def test_the_command_line_reports_staffing_and_function_holders(world, tmp_path,
                          "2025-07-01", "--database", url)
     assert code == 1 and err.startswith("registry: ") and len(err.splitlines()) == 1
     code, out, err = run(capsys, "staffing", "P1", "--from", "2025-12-31", "--to",
-                         "2025-07-01", "--database", url)
-    assert code == 2 and "to" in err
+                         "2025-07-01", "--measure", "in_post", "--category", "x", "--json",
+                         "--database", url)
+    assert code == 0 and json.loads(out)["from"] == "2025-07-01"
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, "staffing", "P1", "--from", "2025-13-31", "--to", "2025-07-01",
+            "--database", url)
+    assert exited.value.code == 2 and "2025-13-31" in capsys.readouterr().err
