@@ -338,3 +338,21 @@ def test_the_command_line_reports_staffing_and_function_holders(world, tmp_path,
         run(capsys, "staffing", "P1", "--from", "2025-13-31", "--to", "2025-07-01",
             "--database", url)
     assert exited.value.code == 2 and "2025-13-31" in capsys.readouterr().err
+
+
+def test_a_function_passes_on_from_a_department_that_ends_the_same_day(world):
+    url, registry = world
+    record(registry, BASELINE,
+           act("2020-01-01", {"assign_function": {"unit": named("Sở Lao động"),
+                                                  "function": "Giảm nghèo"}}),
+           act("2025-03-01",
+               {"merge": {"sources": [named("Sở Nội vụ"), named("Sở Lao động")],
+                          "into": dept("NNV", "Sở Nội vụ")}},
+               {"transfer_function": {"function": "Giảm nghèo", "from": named("Sở Lao động"),
+                                      "to": {"key": "NNV"}}}))
+    with question(url) as reader:
+        before = reader.function_holders("giảm nghèo", D("2025-02-28"))
+        after = reader.function_holders("giảm nghèo", D("2025-03-01"))
+    assert [(h.unit.name, h.until) for h in before] == [("Sở Lao động", D("2025-03-01"))]
+    assert [(h.unit.name, h.since) for h in after] == [("Sở Nội vụ", D("2025-03-01"))]
+    assert after[0].source_id == before[0].unit.id
