@@ -182,6 +182,10 @@ def staffing_report(idx: ReadIndex, fetch: Callable[[set[UUID]],
         elif total_from is not None:
             total_from += f.value * factor
         estimate_from = estimate_from or est
+    if not any(org in series for org in weight):
+        total_from = None  # nothing reported on the first date: no total, not a zero
+    if not lines:
+        total_to = None
     totals = _change(total_from, total_to)
     totals["estimate"] = estimate_from
     totals["complete"] = total_from is not None and total_to is not None
