@@ -356,3 +356,43 @@ def test_a_function_passes_on_from_a_department_that_ends_the_same_day(world):
     assert [(h.unit.name, h.until) for h in before] == [("Sở Lao động", D("2025-03-01"))]
     assert [(h.unit.name, h.since) for h in after] == [("Sở Nội vụ", D("2025-03-01"))]
     assert after[0].source_id == before[0].unit.id
+
+
+def test_a_unit_formed_between_the_dates_takes_its_predecessors_subtrees_as_baseline(world):
+    url, registry = world
+    province = {"type": "ủy ban", "kind": "state_agency", "level": "province"}
+    record(registry, act("2020-01-01", {"register": {"units": [
+        {"key": "P1", "code": "P1", "name": "Ủy ban Tỉnh Một", **province},
+        {"key": "P2", "code": "P2", "name": "Ủy ban Tỉnh Hai", **province},
+        {"key": "A", "name": "Sở Y tế", "type": "sở", "kind": "state_agency",
+         "parent": {"key": "P1"}},
+        {"key": "B", "name": "Sở Y tế", "type": "sở", "kind": "state_agency",
+         "parent": {"key": "P2"}},
+    ]}}), act("2024-12-31",
+              staffing({"name": "Sở Y tế", "parent": {"code": "P1"}}, 30),
+              staffing({"name": "Sở Y tế", "parent": {"code": "P2"}}, 20),
+              {"staffing": {"unit": {"name": "Sở Y tế", "parent": {"code": "P1"}},
+                            "measure": "in_post", "category": "viên chức", "value": 12}}),
+        act("2025-07-01",
+            {"merge": {"sources": [{"code": "P1"}, {"code": "P2"}], "into": {
+                "key": "P3", "code": "P3", "name": "Ủy ban Tỉnh Mới", **province}}},
+            {"merge": {"sources": [{"name": "Sở Y tế", "parent": {"code": "P1"}},
+                                   {"name": "Sở Y tế", "parent": {"code": "P2"}}],
+                       "into": {"key": "Y", "name": "Sở Y tế", "type": "sở",
+                                "kind": "state_agency", "parent": {"key": "P3"}}}}),
+        act("2025-08-01", staffing({"name": "Sở Y tế", "parent": {"code": "P3"}}, 44)))
+    with question(url) as reader:
+        new = reader.by_code("P3", D("2025-08-01")).unit.id
+        r = reader.staffing(new, D("2024-12-31"), D("2025-08-01")).as_dict()
+        viên = reader.staffing(new, D("2024-12-31"), D("2025-08-01"), "in_post",
+                               "viên chức").as_dict()
+    assert r["totals"]["from"] == 50 and r["totals"]["to"] == 44
+    assert r["totals"]["change_percent"] == -12.0
+    (line,) = r["lines"]
+    assert line["status"] == "new" and line["from"] == 50
+    # the committees have no figures (nor had their predecessors): outside the totals
+    assert [u["name"] for u in r["unreported"]] == ["Ủy ban Tỉnh Mới"]
+    # a category: its own figures only; the merged department has none yet: missing, no total
+    assert viên["totals"]["from"] == 12 and viên["totals"]["to"] is None
+    assert viên["missing"] == [{"id": line["unit"]["id"], "name": "Sở Y tế",
+                                "on": "2025-08-01"}]
