@@ -42,9 +42,16 @@ from sqlalchemy.engine import Connection
 from registry.adapters.coordination import READ_MODELS, notify
 from registry.adapters.database import Database
 from registry.adapters.engine import engine_for
-from registry.domain.model import Edge, Version
+from registry.domain.model import Edge, Holding, Version
 from registry.domain.text import fold
-from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
+from registry.projections.rows import (
+    ActRow,
+    ChangeRow,
+    EdgeRow,
+    FigureRow,
+    TargetRow,
+    VersionRow,
+)
 
 PROJECTION = "read_models"
 GENERATION = "read_models:generation"  # a row of projection_positions: rebuilds so far
@@ -169,6 +176,52 @@ projection_failures = Table(
     Column("failed_at", UTCDateTime, nullable=False),
 )
 
+# Staffing and functions (0009_staffing_functions): current knowledge only, replaced whole per
+# organisation whenever its facts change.
+staffing_figures = Table(
+    "staffing_figures", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("org_id", ID, nullable=False),
+    Column("measure", String(16), nullable=False),
+    Column("category", Text),
+    Column("value", BigInteger, nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("act_id", ID, nullable=False),
+    Column("clause", Text),
+    Index("ix_staffing_figures_org", "org_id"),
+)
+
+staffing_targets = Table(
+    "staffing_targets", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("org_id", ID, nullable=False),
+    Column("measure", String(16), nullable=False),
+    Column("category", Text),
+    Column("change_percent", Float),
+    Column("baseline", Date),
+    Column("deadline", Date),
+    Column("description", Text, nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("act_id", ID, nullable=False),
+    Column("clause", Text),
+    Index("ix_staffing_targets_org", "org_id"),
+)
+
+function_holdings = Table(
+    "function_holdings", metadata,
+    Column("org_id", ID, primary_key=True),
+    Column("function_key", Text, primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_to", Date),
+    Column("function", Text, nullable=False),
+    Column("source_id", ID),
+    Column("target_id", ID),
+    Column("act_id", ID, nullable=False),
+    Column("end_act_id", ID),
+    Column("clause", Text),
+    Index("ix_function_holdings_key", "function_key"),
+)
+
 TABLES = tuple(t.name for t in metadata.sorted_tables)
 
 
@@ -277,6 +330,36 @@ def _act_tuple(a: ActRow) -> tuple[Any, ...]:
             a.title, a.url, a.verified, a.note, a.actor, a.recorded_at,
             encode_values(a.document) if a.document is not None else None, a.withdrawn_by,
             a.withdrawn_at, a.hash)
+
+
+def figure_row(r: Any) -> FigureRow:
+    return FigureRow(r.seq, _id(r.org_id), r.measure, r.category, r.value, r.effective,
+                     _id(r.act_id), r.clause)
+
+
+def target_row(r: Any) -> TargetRow:
+    return TargetRow(r.seq, _id(r.org_id), r.measure, r.category, r.change_percent, r.baseline,
+                     r.deadline, r.description, r.effective, _id(r.act_id), r.clause)
+
+
+def holding_row(r: Any) -> Holding:
+    return Holding(_id(r.org_id), r.function, r.function_key, r.valid_from, r.valid_to,
+                   _uuid(r.source_id), _uuid(r.target_id), _id(r.act_id), r.clause,
+                   _uuid(r.end_act_id))
+
+
+def _figure_tuple(f: FigureRow) -> tuple[Any, ...]:
+    return (f.seq, f.org, f.measure, f.category, f.value, f.on, f.act, f.clause)
+
+
+def _target_tuple(t: TargetRow) -> tuple[Any, ...]:
+    return (t.seq, t.org, t.measure, t.category, t.change_percent, t.baseline, t.deadline,
+            t.description, t.on, t.act, t.clause)
+
+
+def _holding_tuple(h: Holding) -> tuple[Any, ...]:
+    return (h.org, h.key, h.start, h.end, h.function, h.source, h.target, h.act, h.end_act,
+            h.clause)
 
 
 def _change_tuple(c: ChangeRow) -> tuple[Any, ...]:
@@ -435,6 +518,14 @@ class ReadModelStore:
         many.run("UPDATE legal_acts SET withdrawn_by = {p}, withdrawn_at = {p} WHERE act_id = {p}",
                  [(str(by), at, str(act)) for act, by, at in ops.act_withdrawals])
         many.insert(change_list, [_change_tuple(c) for c in ops.change_inserts])
+        if ops.extras:  # staffing and functions: each organisation's rows replaced whole
+            replaced = [(str(org),) for org in ops.extras if org not in ops.extras_new]
+            for table in ("staffing_figures", "staffing_targets", "function_holdings"):
+                many.run(f"DELETE FROM {table} WHERE org_id = {{p}}", replaced)
+            extras = list(ops.extras.values())
+            many.insert(staffing_figures, [_figure_tuple(f) for x in extras for f in x[0]])
+            many.insert(staffing_targets, [_target_tuple(t) for x in extras for t in x[1]])
+            many.insert(function_holdings, [_holding_tuple(h) for x in extras for h in x[2]])
         many.run("UPDATE change_list SET superseded_at = {p} WHERE stream_id = {p} AND "
                  "stream_version = {p} AND superseded_at IS NULL",
                  [(at, str(stream), v) for stream, v, at in ops.change_supersedes])
@@ -507,6 +598,36 @@ class ReadModelStore:
                 touching = touching | lineage_edges.c.source_id.in_(chunk)
             edges += [edge_row(r) for r in conn.execute(select(lineage_edges).where(touching))]
         return versions, edges
+
+    def staffing(self, conn: Connection, orgs: Iterable[UUID]
+                 ) -> tuple[list[FigureRow], list[TargetRow]]:
+        """The staffing figures and targets of some organisations, oldest first."""
+        figures: list[FigureRow] = []
+        targets: list[TargetRow] = []
+        for chunk in _chunks(sorted(str(o) for o in orgs)):
+            figures += [figure_row(r) for r in conn.execute(select(staffing_figures).where(
+                staffing_figures.c.org_id.in_(chunk)))]
+            targets += [target_row(r) for r in conn.execute(select(staffing_targets).where(
+                staffing_targets.c.org_id.in_(chunk)))]
+        figures.sort(key=lambda f: (f.on, f.seq))
+        targets.sort(key=lambda t: (t.on, t.seq))
+        return figures, targets
+
+    def holdings(self, conn: Connection, orgs: Iterable[UUID] | None = None,
+                 key: str | None = None) -> list[Holding]:
+        """Function holdings of some organisations, or of the function with name_key ``key``."""
+        c = function_holdings.c
+        out: list[Holding] = []
+        if orgs is None:
+            out = [holding_row(r) for r in conn.execute(select(function_holdings).where(
+                c.function_key == key))]
+        else:
+            for chunk in _chunks(sorted(str(o) for o in orgs)):
+                query = select(function_holdings).where(c.org_id.in_(chunk))
+                if key is not None:
+                    query = query.where(c.function_key == key)
+                out += [holding_row(r) for r in conn.execute(query)]
+        return sorted(out, key=lambda h: (h.start, h.key, str(h.org)))
 
     def ids_with_code(self, conn: Connection, code: str) -> set[UUID]:
         return {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(

@@ -39,6 +39,7 @@ from registry.api.rest import (
     health,
     search,
     snapshot,
+    staffing,
     trajectory,
     units,
 )
@@ -80,7 +81,7 @@ def create_app(settings: Settings, registry: Registry, reader: Reader,
         *health.routes(),
         *crosswalk.routes(), *changes.routes(), *snapshot.routes(), *acts.routes(),
         *feed.routes(), *search.routes(), *harmonize.routes(), *trajectory.routes(),
-        *geography.routes(),
+        *geography.routes(), *staffing.routes(),
         Route("/openapi.yaml", openapi_document, methods=["GET"]),
         Route("/docs", docs_page, methods=["GET"]),
     ]

@@ -18,7 +18,7 @@ from uuid import UUID
 from registry.application.documents import MAX_DEPTH
 from registry.domain import changes as ch
 from registry.domain.errors import InvalidInput
-from registry.domain.model import EDGE_TYPES
+from registry.domain.model import EDGE_TYPES, MEASURES
 from registry.domain.text import nfc, unstorable
 
 MAX_CHANGES = 20_000
@@ -221,11 +221,65 @@ def _withdraw(b: dict, p: str, common: dict) -> ch.Change:
                        _text(b.get("reason"), p + ".reason", required=True), **common)
 
 
+def _staffing(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, {"unit", "measure", "category", "value"}, p)
+    value = b.get("value")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput("a staffing figure is a whole number, 0 or more", p + ".value")
+    return ch.Staffing(_ref(b.get("unit"), p + ".unit"), _measure(b.get("measure"), p),
+                       value, _text(b.get("category"), p + ".category"), **common)
+
+
+def _staffing_target(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, {"unit", "measure", "category", "change_percent", "baseline", "deadline",
+              "description"}, p)
+    percent = b.get("change_percent")
+    if percent is not None and (isinstance(percent, bool) or not isinstance(percent, (int, float))
+                                or not math.isfinite(percent) or not -100 <= percent <= 1000):
+        raise InvalidInput("a percentage between -100 and 1000 (e.g. -20 for 20% fewer)",
+                           p + ".change_percent")
+    return ch.StaffingTarget(
+        _ref(b.get("unit"), p + ".unit"), _measure(b.get("measure"), p),
+        _text(b.get("description"), p + ".description", required=True),
+        _text(b.get("category"), p + ".category"),
+        float(percent) if percent is not None else None,
+        _date(b.get("baseline"), p + ".baseline"), _date(b.get("deadline"), p + ".deadline"),
+        **common)
+
+
+def _assign_function(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, {"unit", "function"}, p)
+    return ch.AssignFunction(_ref(b.get("unit"), p + ".unit"),
+                             _text(b.get("function"), p + ".function", required=True), **common)
+
+
+def _transfer_function(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, {"function", "from", "to"}, p)
+    return ch.TransferFunction(_text(b.get("function"), p + ".function", required=True),
+                               _ref(b.get("from"), p + ".from"), _ref(b.get("to"), p + ".to"),
+                               **common)
+
+
+def _remove_function(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, {"unit", "function"}, p)
+    return ch.RemoveFunction(_ref(b.get("unit"), p + ".unit"),
+                             _text(b.get("function"), p + ".function", required=True), **common)
+
+
+def _measure(raw: Any, p: str) -> str:
+    if raw not in MEASURES:
+        raise InvalidInput(f"must be one of {', '.join(MEASURES)}", p + ".measure")
+    return raw  # type: ignore[no-any-return]
+
+
 _PARSERS = {
     "establish": _establish, "register": _register, "rename": _rename, "recode": _recode,
     "reclassify": _reclassify, "reassign": _reassign, "merge": _merge, "absorb": _absorb,
     "split": _split, "detach": _detach, "transfer": _transfer, "dissolve": _dissolve,
     "abolish_level": _abolish_level, "correct": _correct, "withdraw": _withdraw,
+    "staffing": _staffing, "staffing_target": _staffing_target,
+    "assign_function": _assign_function, "transfer_function": _transfer_function,
+    "remove_function": _remove_function,
 }
 CHANGE_KINDS = tuple(_PARSERS)
 

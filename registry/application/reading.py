@@ -30,9 +30,11 @@ from registry.application.views import (
     FeedItem,
     FeedPage,
     HistoryView,
+    HoldingView,
     LineageStep,
     Page,
     SearchHit,
+    StaffingReport,
     UnitView,
     check_limit,
     decode_cursor,
@@ -41,10 +43,10 @@ from registry.application.views import (
 )
 from registry.domain.errors import InvalidInput, NotFound, TooCostly
 from registry.domain.events import CHAIN_GENESIS
-from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Version
-from registry.domain.text import fold
+from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Holding, Version
+from registry.domain.text import fold, name_key, nfc, unstorable
 from registry.projections.index import ReadIndex
-from registry.projections.rows import ChangeRow
+from registry.projections.rows import ChangeRow, FigureRow, TargetRow
 
 LEVELS = {"province": 0, "district": 1, "commune": 2}
 # A search ranks every name it matches; past this many it is refused rather than slow ("a" matches
@@ -67,6 +69,11 @@ class ReadSource(Protocol):
                       ) -> list[ChangeRow]: ...
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
+
+    def staffing(self, orgs: set[UUID]) -> tuple[list[FigureRow], list[TargetRow]]: ...
+
+    def holdings(self, orgs: set[UUID] | None = None, key: str | None = None
+                 ) -> list[Holding]: ...
 
 
 # -- the reader --------------------------------------------------------------------------
@@ -513,6 +520,54 @@ class Reader:
                           r.act_id, r.clause, r.actor, r.values) for r in rows]
         return FeedPage(items, items[-1].position if items else after)
 
+    # staffing and functions (current knowledge: their read models keep no transaction time)
+
+    def staffing(self, id: UUID, from_date: date, to_date: date, measure: str = "quota",
+                 category: str | None = None) -> StaffingReport:
+        """The staffing report of ``id``'s subtree between two dates (``registry.application.
+        staffing``): lineage-aware totals, their change, and the targets on it or above it."""
+        from registry.application.staffing import staffing_report
+
+        idx = self._idx()
+
+        def act_of(act_id: UUID) -> dict[str, Any] | None:
+            row = idx.act(act_id)
+            return ActView.of(row, None).summary() if row is not None else {"id": str(act_id)}
+
+        return staffing_report(idx, self.source.staffing, act_of, id, from_date, to_date,
+                               measure, category)
+
+    def function_holders(self, function: str, at: date) -> list[HoldingView]:
+        """Who held ``function`` on ``at`` (names compared as sibling names are: case and
+        tone-mark placement ignored)."""
+        text = nfc(function or "")
+        if not text or unstorable(text) is not None:  # no act could have named it
+            return []
+        idx = self._idx()
+        held = [h for h in self.source.holdings(key=name_key(text)) if _holds(h, at)]
+        return self._holdings(idx, held, at)
+
+    def functions(self, id: UUID, at: date) -> list[HoldingView]:
+        """The functions ``id`` held on ``at``."""
+        idx = self._idx()
+        self._version(idx, id, at, None)
+        held = [h for h in self.source.holdings(orgs={id}) if _holds(h, at)]
+        return self._holdings(idx, held, at)
+
+    def _holdings(self, idx: ReadIndex, held: list[Holding], at: date) -> list[HoldingView]:
+        idx.prefetch({h.org for h in held})
+        idx.prefetch_acts({h.act for h in held})
+        out = []
+        for h in held:
+            v = idx.version(h.org, at)
+            if v is None:
+                continue
+            out.append(HoldingView(UnitView.of(v), h.function, h.start, h.end, h.source,
+                                   h.target, self._act(idx, h.act, None), h.act, h.clause,
+                                   h.end_act))
+        out.sort(key=lambda x: (x.unit.name, str(x.unit.id), x.function))
+        return out
+
     def head(self) -> dict[str, Any]:
         """The log position these answers reflect and the hash of the last act up to it."""
         idx = self._idx()
@@ -592,6 +647,10 @@ def _score(needle: str, key: str, unit: UnitView) -> int:
     return score(needle, key, key.removeprefix(fold(unit.type) + " "), " " + key)
 
 
+def _holds(h: Holding, at: date) -> bool:
+    return h.start <= at and (h.end is None or at < h.end)
+
+
 def _visible(f: ChangeRow, known_at: datetime | None) -> bool:
     return known_at is None or f.recorded_at <= known_at
 
@@ -616,11 +675,13 @@ __all__ = [
     "FeedItem",
     "FeedPage",
     "HistoryView",
+    "HoldingView",
     "LineageStep",
     "Page",
     "ReadSource",
     "Reader",
     "SearchHit",
+    "StaffingReport",
     "UnitView",
 ]
 

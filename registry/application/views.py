@@ -371,3 +371,59 @@ def page_of(items: list[T], key: Callable[[T], list[Any]], limit: int,
     chunk = items[:limit]
     nxt = encode_cursor(key(chunk[-1])) if len(items) > limit else None
     return Page(chunk, nxt)
+
+
+# -- staffing and functions --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HoldingView:
+    """An organisation held a function over [since, until)."""
+
+    unit: UnitView                 # as it stood on the date asked (or on its last day)
+    function: str
+    since: date
+    until: date | None             # exclusive; null while it lasts
+    source_id: UUID | None         # the organisation it came from (null: assigned)
+    target_id: UUID | None         # the organisation it passed to (null: removed, or it ended)
+    act: ActView | None
+    act_id: UUID
+    clause: str | None
+    end_act_id: UUID | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.as_dict(), "id": str(self.unit.id), "name": self.unit.name,
+                "function": self.function, "since": _iso(self.since),
+                "until": _iso(self.until), "source_id": _sid(self.source_id),
+                "target_id": _sid(self.target_id), "act": act_summary(self.act, self.act_id),
+                "clause": self.clause, "end_act_id": _sid(self.end_act_id)}
+
+
+@dataclass(frozen=True)
+class StaffingReport:
+    """``registry staffing``: figures on two dates over a subtree, lineage-aware, and targets.
+
+    ``lines``: one per organisation of the subtree on ``to`` (its figure then, and its baseline:
+    its own figure on ``from``, plus its predecessors' between the dates), and one per
+    organisation of the subtree on ``from`` whose figure passed to none of them (it ended without
+    a successor, or left the subtree). Nothing is invented: a missing figure is null and listed
+    in ``missing``; a baseline through an edge without a share is an ``estimate``; organisations
+    with no figure of the measure at all (nor predecessors with one) are ``unreported``, outside
+    the totals."""
+
+    unit: UnitView
+    from_date: date
+    to_date: date
+    measure: str
+    category: str | None
+    lines: list[dict[str, Any]]
+    totals: dict[str, Any]
+    targets: list[dict[str, Any]]
+    missing: list[dict[str, Any]]
+    unreported: list[dict[str, Any]]  # no figure of this measure, nor any predecessor's
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit.as_dict(), "from": _iso(self.from_date),
+                "to": _iso(self.to_date), "measure": self.measure, "category": self.category,
+                "lines": self.lines, "totals": self.totals, "targets": self.targets,
+                "missing": self.missing, "unreported": self.unreported, "notes": self.notes}

@@ -22,11 +22,16 @@ from registry.domain.model import (
     DERIVED,
     EDGE_TYPES,
     ENDED,
+    FUNCTION_GAINED,
+    FUNCTION_LOST,
+    MEASURES,
     REASSIGNED,
     RECLASSIFIED,
     RECODED,
     RENAMED,
     SERVES,
+    STAFFED,
+    STAFFING_TARGET,
     SUPERSEDED,
     Fact,
 )
@@ -211,11 +216,59 @@ class Withdraw(Change):
     reason: str
 
 
+@dataclass(frozen=True)
+class Staffing(Change):
+    """A staffing figure of one organisation from the change's date: the ``quota`` assigned
+    (biên chế được giao) or the staff ``in_post``, optionally for one ``category``."""
+
+    unit: Ref
+    measure: str
+    value: int
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffingTarget(Change):
+    """A target for the subtree of ``unit``: e.g. at least 20% fewer (``change_percent`` -20)
+    against ``baseline`` by ``deadline``; what the act does not state stays None."""
+
+    unit: Ref
+    measure: str
+    description: str
+    category: str | None = None
+    change_percent: float | None = None
+    baseline: date | None = None
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class AssignFunction(Change):
+    unit: Ref
+    function: str
+
+
+@dataclass(frozen=True)
+class TransferFunction(Change):
+    """The function passes from ``source`` (holding it the day before) to ``target`` on the date."""
+
+    function: str
+    source: Ref
+    target: Ref
+
+
+@dataclass(frozen=True)
+class RemoveFunction(Change):
+    unit: Ref
+    function: str
+
+
 KEYS: dict[type[Change], str] = {
     Establish: "establish", Register: "register", Rename: "rename", Recode: "recode",
     Reclassify: "reclassify", Reassign: "reassign", Merge: "merge", Absorb: "absorb",
     Split: "split", Detach: "detach", Transfer: "transfer", Dissolve: "dissolve",
     AbolishLevel: "abolish_level", Correct: "correct", Withdraw: "withdraw",
+    Staffing: "staffing", StaffingTarget: "staffing_target", AssignFunction: "assign_function",
+    TransferFunction: "transfer_function", RemoveFunction: "remove_function",
 }
 
 
@@ -454,3 +507,50 @@ class Planner:
                 self.fact(f.org, SUPERSEDED, self._on(c),
                           {"target": f.version, "reason": c.reason}, c.clause)
         self.withdrawn.append(c.act)
+
+    # -- staffing and functions ----------------------------------------------------------
+
+    def _staffing(self, c: Staffing, field: str) -> None:
+        on = self._on(c)
+        if c.measure not in MEASURES:
+            raise InvalidInput(f"must be one of {', '.join(MEASURES)}", field + ".measure")
+        if isinstance(c.value, bool) or not isinstance(c.value, int) or c.value < 0:
+            raise InvalidInput("a staffing figure is a whole number, 0 or more", field + ".value")
+        org = self.resolve(c.unit, on, field + ".unit")
+        self.fact(org, STAFFED, on, {"measure": c.measure, "category": c.category,
+                                     "value": c.value}, c.clause)
+
+    def _staffing_target(self, c: StaffingTarget, field: str) -> None:
+        on = self._on(c)
+        if c.measure not in MEASURES:
+            raise InvalidInput(f"must be one of {', '.join(MEASURES)}", field + ".measure")
+        org = self.resolve(c.unit, on, field + ".unit")
+        self.fact(org, STAFFING_TARGET, on, {
+            "measure": c.measure, "category": c.category, "change_percent": c.change_percent,
+            "baseline": c.baseline, "deadline": c.deadline, "description": c.description},
+            c.clause)
+
+    # A function's holder is checked over the whole timeline (OrgRecord._hold): losing a function
+    # not held the day before, or gaining one already held, is refused with the rule's name.
+
+    def _assign_function(self, c: AssignFunction, field: str) -> None:
+        on = self._on(c)
+        org = self.resolve(c.unit, on, field + ".unit")
+        self.fact(org, FUNCTION_GAINED, on, {"function": c.function, "source": None}, c.clause)
+
+    def _transfer_function(self, c: TransferFunction, field: str) -> None:
+        on = self._on(c)
+        source = self.resolve(c.source, on, field + ".from")
+        target = self.resolve(c.target, on, field + ".to")
+        if source == target:
+            raise InvalidInput("a function passes from one organisation to another",
+                               field + ".to")
+        self.fact(source, FUNCTION_LOST, on, {"function": c.function, "target": target},
+                  c.clause)
+        self.fact(target, FUNCTION_GAINED, on, {"function": c.function, "source": source},
+                  c.clause)
+
+    def _remove_function(self, c: RemoveFunction, field: str) -> None:
+        on = self._on(c)
+        org = self.resolve(c.unit, on, field + ".unit")
+        self.fact(org, FUNCTION_LOST, on, {"function": c.function, "target": None}, c.clause)

@@ -73,6 +73,32 @@ class Organisation:
         target: int
         reason: str
 
+    class Staffed(Event):
+        """A staffing figure: ``measure`` quota (biên chế được giao) or in_post, from ``on``."""
+
+        measure: str
+        category: str | None
+        value: int
+
+    class StaffingTargetSet(Event):
+        """A staffing target for the subtree of this organisation (any number/date may be null
+        where the act does not state it)."""
+
+        measure: str
+        category: str | None
+        change_percent: float | None
+        baseline: date | None
+        deadline: date | None
+        description: str
+
+    class FunctionGained(Event):
+        function: str
+        source: UUID | None
+
+    class FunctionLost(Event):
+        function: str
+        target: UUID | None
+
 
 class Ledger:
     """Namespace of the events in the registry-wide ledger stream."""
@@ -112,6 +138,10 @@ _CLASS_OF = {
     model.ENDED: Organisation.Ended,
     model.DERIVED: Organisation.Derived,
     model.SUPERSEDED: Organisation.Superseded,
+    model.STAFFED: Organisation.Staffed,
+    model.STAFFING_TARGET: Organisation.StaffingTargetSet,
+    model.FUNCTION_GAINED: Organisation.FunctionGained,
+    model.FUNCTION_LOST: Organisation.FunctionLost,
 }
 _KIND_OF = {cls: kind for kind, cls in _CLASS_OF.items()}
 _COMMON = {"originator_id", "originator_version", "timestamp", "on", "act", "clause", "actor"}

@@ -13,11 +13,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from registry.domain.errors import Violation
+from registry.domain.text import name_key
 
 # The attributes that have a value on every day of an organisation's life.
 ATTRIBUTES = ("name", "code", "kind", "type", "level", "parent", "territory")
@@ -32,6 +33,12 @@ SERVES = "serves"
 ENDED = "ended"
 DERIVED = "derived"
 SUPERSEDED = "superseded"
+# Quantities and functions: facts that set no attribute of the version (``SETS[kind] == ()``), so
+# the version fold ignores them, but each must fall inside the organisation's lifetime.
+STAFFED = "staffed"                  # a staffing figure: measure, category, value
+STAFFING_TARGET = "staffing_target"  # a target for the subtree it is set on
+FUNCTION_GAINED = "function_gained"  # function, source (the organisation it came from, or None)
+FUNCTION_LOST = "function_lost"      # function, target (the organisation it went to, or None)
 
 SETS: dict[str, tuple[str, ...]] = {
     BEGAN: ATTRIBUTES,
@@ -43,7 +50,14 @@ SETS: dict[str, tuple[str, ...]] = {
     ENDED: (),
     DERIVED: (),
     SUPERSEDED: (),
+    STAFFED: (),
+    STAFFING_TARGET: (),
+    FUNCTION_GAINED: (),
+    FUNCTION_LOST: (),
 }
+
+# Staffing measures: the quota assigned (biên chế được giao) and the staff in post.
+MEASURES = ("quota", "in_post")
 
 # Lineage edge types: the whole predecessor, part of its area, part of its population, or what
 # remained of it after other parts left.
@@ -112,6 +126,23 @@ class Edge:
 
 
 @dataclass(frozen=True, slots=True)
+class Holding:
+    """An organisation held ``function`` over [start, end): gained from ``source`` (None: assigned),
+    lost to ``target`` (None: removed, or it ended while holding it)."""
+
+    org: UUID
+    function: str
+    key: str  # the function's name_key: "who held X" compares keys
+    start: date
+    end: date | None
+    source: UUID | None
+    target: UUID | None
+    act: UUID
+    clause: str | None
+    end_act: UUID | None
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     start: date
     end: date | None  # exclusive; None while it lasts
@@ -138,6 +169,7 @@ class OrgRecord:
     edges_in: list[Edge] = field(default_factory=list)
     versions: list[Version] = field(default_factory=list)
     problems: list[Violation] = field(default_factory=list)
+    holdings: list[Holding] = field(default_factory=list)
 
     @property
     def last_version(self) -> int:
@@ -160,6 +192,7 @@ class OrgRecord:
         self.registered = bool(begins) and begins[0].values.get("how") == "registration"
         self.edges_in = []
         self.versions = []
+        self.holdings = []
         org = str(self.id)
         # A registration after the beginning is not a second beginning: it asserts the state on
         # its date (a backfill extended the unit's history before the baseline).
@@ -186,6 +219,8 @@ class OrgRecord:
         for f in facts:
             if f.kind in (BEGAN, ENDED):
                 continue
+            if f.kind == FUNCTION_LOST and f.on == self.ended:
+                continue  # a function passed on the day its holder ends (clipped there anyway)
             if f.on < self.began or (self.ended is not None and f.on >= self.ended):
                 self.problems.append(Violation(
                     "OutsideLifetime",
@@ -195,6 +230,53 @@ class OrgRecord:
         if self.problems:
             return
         self._fold(facts)
+        self._hold(facts)
+
+    def _hold(self, facts: list[Fact]) -> None:
+        """Function holdings: a gain opens one, a loss closes it; gaining a function held, or
+        losing one not held, is refused. A holding still open when the organisation ends is
+        clipped to its lifetime (it just stops holding it)."""
+        open_: dict[str, tuple[Fact, str]] = {}
+        org = str(self.id)
+        for f in facts:
+            if f.kind not in (FUNCTION_GAINED, FUNCTION_LOST):
+                continue
+            function = f.values["function"]
+            key = name_key(function)
+            held = open_.get(key)
+            if f.kind == FUNCTION_GAINED:
+                if held is not None:
+                    self.problems.append(Violation(
+                        "FunctionAlreadyHeld",
+                        f"organisation {org} already holds the function '{held[1]}' on {f.on} "
+                        f"(since {held[0].on})", (org,), f.on, {"function": function}))
+                    continue
+                open_[key] = (f, function)
+            else:
+                if held is None or held[0].on >= f.on:
+                    self.problems.append(Violation(
+                        "FunctionNotHeld",
+                        f"organisation {org} does not hold the function '{function}' on "
+                        f"{f.on - timedelta(days=1)}, so it cannot lose it on {f.on}",
+                        (org,), f.on, {"function": function}))
+                    continue
+                gained = held[0]
+                del open_[key]
+                self.holdings.append(Holding(
+                    self.id, held[1], key, gained.on, f.on, gained.values.get("source"),
+                    f.values.get("target"), gained.act, gained.clause, f.act))
+        for key, (gained, function) in open_.items():
+            self.holdings.append(Holding(
+                self.id, function, key, gained.on, self.ended, gained.values.get("source"), None,
+                gained.act, gained.clause, None))
+        self.holdings.sort(key=lambda h: (h.start, h.key))
+
+    def holds(self, key: str, on: date) -> Holding | None:
+        """The holding of the function with name_key ``key`` on ``on``, if any."""
+        for h in self.holdings:
+            if h.key == key and h.start <= on and (h.end is None or on < h.end):
+                return h
+        return None
 
     def _fold(self, facts: list[Fact]) -> None:
         state: dict[str, Any] = {}

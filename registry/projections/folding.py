@@ -24,8 +24,28 @@ from registry.domain.events import (
     act_from_event,
     fact_from_event,
 )
-from registry.domain.model import SUPERSEDED, Edge, Fact, OrgRecord, Version
-from registry.projections.rows import ActRow, ChangeRow, EdgeRow, VersionRow
+from registry.domain.model import (
+    FUNCTION_GAINED,
+    FUNCTION_LOST,
+    STAFFED,
+    STAFFING_TARGET,
+    SUPERSEDED,
+    Edge,
+    Fact,
+    Holding,
+    OrgRecord,
+    Version,
+)
+from registry.projections.rows import (
+    ActRow,
+    ChangeRow,
+    EdgeRow,
+    FigureRow,
+    TargetRow,
+    VersionRow,
+)
+
+EXTRA_KINDS = frozenset((STAFFED, STAFFING_TARGET, FUNCTION_GAINED, FUNCTION_LOST))
 
 EDGE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:lineage-edge")
 
@@ -45,6 +65,11 @@ class Ops:
     act_withdrawals: list[tuple[UUID, UUID, datetime]] = field(default_factory=list)
     change_inserts: list[ChangeRow] = field(default_factory=list)
     change_supersedes: list[tuple[UUID, int, datetime]] = field(default_factory=list)
+    # Staffing figures, targets and function holdings, by organisation: its rows replaced whole
+    # (``extras_new``: organisations with no such rows stored yet, nothing to delete first).
+    extras: dict[UUID, tuple[list[FigureRow], list[TargetRow], list[Holding]]] = field(
+        default_factory=dict)
+    extras_new: set[UUID] = field(default_factory=set)
 
 
 def fact_of(row: ChangeRow) -> Fact:
@@ -63,6 +88,7 @@ class Folder:
         # True when every organisation in the read models is in memory (a build from zero):
         # then an unknown organisation is new and nothing needs loading.
         self.complete = False
+        self.with_extras: set[UUID] = set()  # organisations that may have staffing/function rows
 
     def missing(self, orgs: Iterable[UUID]) -> set[UUID]:
         return set() if self.complete else {o for o in orgs if o not in self.records}
@@ -76,6 +102,8 @@ class Folder:
         for row in facts:
             if row.stream_id in orgs:
                 self.records[row.stream_id].facts.append(fact_of(row))
+                if row.kind in EXTRA_KINDS:
+                    self.with_extras.add(row.stream_id)
         for v in versions:
             self.open_versions[v.version.id][v.version.valid_from] = v
         for e in edges:
@@ -127,6 +155,18 @@ class Folder:
             record.derive()
             self._versions(org, record.versions, moment, ops)
             self._edges(org, record.edges_in, moment, ops)
+            self._extras(org, record, ops)
+
+    def _extras(self, org: UUID, record: OrgRecord, ops: Ops) -> None:
+        """The organisation's staffing figures, targets and function holdings, whole."""
+        extras = _extras(record) if record.facts and any(
+            f.kind in EXTRA_KINDS for f in record.facts) else ([], [], [])
+        if not any(extras) and org not in self.with_extras:
+            return
+        if org not in ops.extras and org not in self.with_extras:
+            ops.extras_new.add(org)
+        ops.extras[org] = extras
+        self.with_extras.add(org)
 
     def _versions(self, org: UUID, versions: list[Version], moment: datetime, ops: Ops) -> None:
         believed = self.open_versions[org]
@@ -178,6 +218,35 @@ class Folder:
                 kept.append(row)
                 ops.edge_inserts[row.id] = row
         self.open_edges[org] = kept
+
+
+def _uuid(value: Any) -> UUID | None:
+    """An id from a fact's values (a UUID from the log, a string from the change list)."""
+    return value if value is None or isinstance(value, UUID) else UUID(str(value))
+
+
+def _date(value: Any) -> date | None:
+    return value if value is None or isinstance(value, date) else date.fromisoformat(value)
+
+
+def _extras(record: OrgRecord) -> tuple[list[FigureRow], list[TargetRow], list[Holding]]:
+    if record.problems:
+        return [], [], []
+    figures, targets = [], []
+    for f in record.active_facts():
+        v = f.values
+        if f.kind == STAFFED:
+            figures.append(FigureRow(f.seq, f.org, v["measure"], v.get("category"),
+                                     int(v["value"]), f.on, f.act, f.clause))
+        elif f.kind == STAFFING_TARGET:
+            percent = v.get("change_percent")
+            targets.append(TargetRow(
+                f.seq, f.org, v["measure"], v.get("category"),
+                float(percent) if percent is not None else None, _date(v.get("baseline")),
+                _date(v.get("deadline")), v["description"], f.on, f.act, f.clause))
+    holdings = [Holding(h.org, h.function, h.key, h.start, h.end, _uuid(h.source),
+                        _uuid(h.target), h.act, h.clause, h.end_act) for h in record.holdings]
+    return figures, targets, holdings
 
 
 def _edge_id(e: Edge, moment: datetime, n: int) -> str:

@@ -65,3 +65,34 @@ class ChangeRow:
     recorded_at: datetime
     values: dict[str, Any]
     superseded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """A staffing figure (a ``staffed`` fact not superseded): from ``on`` until the next one."""
+
+    seq: int
+    org: UUID
+    measure: str
+    category: str | None
+    value: int
+    on: date
+    act: UUID
+    clause: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """A staffing target set on ``org`` for its subtree (a ``staffing_target`` fact)."""
+
+    seq: int
+    org: UUID
+    measure: str
+    category: str | None
+    change_percent: float | None
+    baseline: date | None
+    deadline: date | None
+    description: str
+    on: date
+    act: UUID
+    clause: str | None

@@ -16,9 +16,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from registry.domain.model import Holding
 from registry.projections.failure import ProjectionFailed
 from registry.projections.index import ReadIndex
-from registry.projections.rows import ChangeRow
+from registry.projections.rows import ChangeRow, FigureRow, TargetRow
 
 if TYPE_CHECKING:
     from registry.projections.runner import Projection
@@ -156,6 +157,16 @@ class ModelSource:
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
 
+    # staffing and functions, read from their tables (current knowledge)
+
+    def staffing(self, orgs: set[UUID]) -> tuple[list[FigureRow], list[TargetRow]]:
+        with self.store.reading() as conn:
+            return self.store.staffing(conn, orgs)  # type: ignore[no-any-return]
+
+    def holdings(self, orgs: set[UUID] | None = None, key: str | None = None) -> list[Holding]:
+        with self.store.reading() as conn:
+            return self.store.holdings(conn, orgs, key)  # type: ignore[no-any-return]
+
     def close(self) -> None:
         if self.lock is not None:
             self.lock.release()
@@ -174,7 +185,7 @@ class QuestionSource:
 
         self.store = store
         self._reading = store.reading()
-        conn = self._reading.__enter__()
+        self._conn = conn = self._reading.__enter__()
         position = store.position(conn)
         self._index = PartialIndex(OnConnection(store, conn), position)
         found = store.failure(conn)
@@ -194,6 +205,12 @@ class QuestionSource:
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self._index.position)  # type: ignore[no-any-return]
+
+    def staffing(self, orgs: set[UUID]) -> tuple[list[FigureRow], list[TargetRow]]:
+        return self.store.staffing(self._conn, orgs)  # type: ignore[no-any-return]
+
+    def holdings(self, orgs: set[UUID] | None = None, key: str | None = None) -> list[Holding]:
+        return self.store.holdings(self._conn, orgs, key)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self._reading.__exit__(None, None, None)

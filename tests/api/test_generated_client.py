@@ -128,6 +128,11 @@ def test_a_generated_client_calls_every_read_operation_of_a_live_server(
     assert len(geography.groups) == 38
     feed = call("feed", after=0, limit=3)
     assert [i.position for i in feed.items] == sorted(i.position for i in feed.items)
+    # Lai Châu's acts record no staffing figures nor functions: empty answers, well formed
+    staffing = call("getStaffing", lai_chau, from_=d0, to=d1)
+    assert staffing.totals.complete is False and staffing.lines == []
+    assert call("getFunctionHolders", name="Quản lý nhà nước về tôn giáo", at=d1).items == []
+    assert call("getUnitFunctions", lai_chau, at=d1).items == []
 
     reads = {op["operationId"] for ops in document["paths"].values()
              for method, op in ops.items() if method == "get"} | {"crosswalkMany"}

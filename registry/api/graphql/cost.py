@@ -45,13 +45,17 @@ ASSUMED: dict[tuple[str, str], int] = {
     ("History", "events"): 10,
     ("History", "predecessors"): 10,
     ("History", "successors"): 10,
+    ("Unit", "functions"): 5,
+    ("Query", "functionHolders"): 20,
 }
 DEFAULT_LIST = 100  # a list not named above
 STEPS_PER_HOP = 10  # predecessors/successors(depth): depth 0 follows every step, counted as
 MAX_HOPS = 5        # this many hops
 # Fields that cost much more than a row: an act document is tens of kilobytes; a history is read
 # from the change list, one query per batch of units, and holds versions, events and lineage.
-WEIGHTS: dict[tuple[str, str], int] = {("Act", "document"): 1000, ("Unit", "history"): 20}
+# A staffing report reads a subtree on two dates with its lineage; a unit's functions, one query.
+WEIGHTS: dict[tuple[str, str], int] = {("Act", "document"): 1000, ("Unit", "history"): 20,
+                                       ("Query", "staffing"): 200, ("Unit", "functions"): 5}
 
 
 def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,

@@ -16,6 +16,7 @@ from registry.api.graphql.act import Act, ActPage
 from registry.api.graphql.change import Change, ChangePage
 from registry.api.graphql.context import Info
 from registry.api.graphql.errors import RegistryErrors
+from registry.api.graphql.function import FunctionHolding
 from registry.api.graphql.limits import DocumentCaches, QueryLimits
 from registry.api.graphql.unit import Unit
 from registry.api.rest.acts import scoped_key
@@ -162,6 +163,29 @@ class Query:
     async def act(self, info: Info, id: strawberry.ID) -> Act | None:
         row = await info.context.loaders.acts.load(_uuid(id, "id"))
         return Act.from_row(row)
+
+    @strawberry.field(description="A unit's subtree staffed on two dates, lineage-aware, against "
+                                  "the targets on it or above it (the REST report's JSON: "
+                                  "`GET /v1/units/{id}/staffing`). `unit`: an id, or a code it "
+                                  "holds on `to`; `measure`: quota or in_post.")
+    async def staffing(self, info: Info, unit: str,
+                       from_: Annotated[date, strawberry.argument(name="from")], to: date,
+                       measure: str = "quota", category: str | None = None) -> JSON:
+        reader = info.context.services.reader
+
+        def read() -> Any:
+            org = unit_ref(reader, unit, (to, from_), None, "unit")
+            return reader.staffing(org, from_, to, measure, category).as_dict()
+        return await run_in_threadpool(read)
+
+    @strawberry.field(description="Who held a function on a date (default today); case and "
+                                  "tone-mark placement in its name are ignored.")
+    async def function_holders(self, info: Info, function: str,
+                               at: date | None = None) -> list[FunctionHolding]:
+        reader = info.context.services.reader
+        on = at or date.today()
+        held = await run_in_threadpool(reader.function_holders, function, on)
+        return [FunctionHolding.from_row(h.as_dict(), on) for h in held]
 
     @strawberry.field(description="The log position the answers reflect and the hash of the "
                                   "last act up to it: pin it to prove later the log unchanged.")

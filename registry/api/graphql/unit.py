@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from registry.api.graphql.context import Info
 
 if TYPE_CHECKING:
+    from registry.api.graphql.function import FunctionHolding
     from registry.api.graphql.history import History
     from registry.api.graphql.lineage import LineageStep
 
@@ -101,6 +102,15 @@ class Unit:
         reader = info.context.services.reader
         view = await run_in_threadpool(reader.history, UUID(str(self.id)), self.known_at)
         return History.from_row(view.as_dict(), self.known_at)
+
+    @strawberry.field(description="the functions it held on `at` (current knowledge)")
+    async def functions(self, info: Info, at: date | None = None) -> list[Annotated[
+            FunctionHolding, strawberry.lazy("registry.api.graphql.function")]]:
+        from registry.api.graphql.function import FunctionHolding
+        on = at or self.at
+        reader = info.context.services.reader
+        held = await run_in_threadpool(reader.functions, UUID(str(self.id)), on)
+        return [FunctionHolding.from_row(h.as_dict(), on) for h in held]
 
     @strawberry.field(description="the units this one came from; depth 0 follows every step")
     async def predecessors(self, info: Info, depth: int = 1) -> list[Annotated[
