@@ -18,7 +18,8 @@ from registry.settings import Settings
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("staffing", parents=[common],
                        help="a subtree's staffing on two dates, lineage-aware, against targets")
-    p.add_argument("unit", metavar="ID_OR_CODE", help="the unit's id, or a code it holds on --to")
+    p.add_argument("unit", metavar="UNIT", help="a code held on --to (or --from), an id or an "
+                   "unambiguous name")
     p.add_argument("--from", dest="from_date", type=parse_date, required=True)
     p.add_argument("--to", dest="to_date", type=parse_date, required=True)
     p.add_argument("--measure", choices=MEASURES, default="quota",
