@@ -179,7 +179,7 @@ TRANSIENT: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceErr
 
 # -- encoding ----------------------------------------------------------------------------
 
-_UUID_VALUES = ("parent", "territory", "source", "act_id", "by_act")
+_UUID_VALUES = ("parent", "territory", "party", "source", "act_id", "by_act")
 
 
 def _default(value: Any) -> Any:
