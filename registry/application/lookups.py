@@ -47,7 +47,7 @@ def export_rows(reader: Reader, units: list[UnitView], on: date,
     for u in units:
         parent_code = codes.get(u.parent_id) if u.parent_id else None
         if u.parent_id and u.parent_id not in codes:
-            parent_code = reader.unit(u.parent_id, on, known_at).code
+            parent_code = reader.unit(u.parent_id, on, known_at, superiors=False).code
         rows.append({**u.as_dict(), "parent_code": parent_code})
     return rows
 

@@ -137,7 +137,7 @@ def _superiors(reader: Reader, h: dict[str, Any], known_at: Any) -> list[UnitVie
         if v["parent_id"]:
             try:
                 found.append(reader.unit(UUID(v["parent_id"]), date.fromisoformat(
-                    v["valid_from"]), known_at))
+                    v["valid_from"]), known_at, superiors=False))
             except NotFound:
                 pass
     return found

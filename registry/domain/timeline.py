@@ -18,7 +18,15 @@ from uuid import UUID
 
 from registry.domain import rules
 from registry.domain.errors import ActRefused
-from registry.domain.model import PARTY, TERRITORY, Edge, Fact, OrgRecord, Version, superior
+from registry.domain.model import (
+    PARTY,
+    TERRITORY,
+    Edge,
+    Fact,
+    OrgRecord,
+    Version,
+    superior,
+)
 from registry.domain.text import name_key
 
 

@@ -62,7 +62,7 @@ class Loaders:
         out: list[Row | None] = []
         for org, at, known_at in keys:
             try:
-                out.append(self.reader.unit(org, at, known_at).as_dict())
+                out.append(self.reader.unit(org, at, known_at, superiors=False).as_dict())
             except NotFound:
                 out.append(None)
         return out
