@@ -185,10 +185,17 @@ class Reader:
 
     def units(self, at: date, known_at: datetime | None = None, parent: UUID | None = None,
               level: str | None = None, kind: str | None = None, type: str | None = None,
-              q: str | None = None, limit: int = 100, cursor: str | None = None
-              ) -> Page[UnitView]:
+              q: str | None = None, limit: int = 100, cursor: str | None = None,
+              relation: str | None = None) -> Page[UnitView]:
+        """Units on a date; with ``parent``, those directly under it along ``relation`` (None:
+        their own line)."""
         idx = self._idx()
-        versions: Iterable[Version] = (idx.children(parent, at, known_at) if parent is not None
+        relation = _relation(relation)
+        if relation is not None and parent is None:
+            raise InvalidInput("a relation is followed from a parent: give parent too",
+                               "relation")
+        versions: Iterable[Version] = (idx.children(parent, at, known_at, relation)
+                                       if parent is not None
                                        else idx.existing(at, known_at, level))
         needle = fold(q) if q else None
         out = [UnitView.of(v) for v in versions

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from registry.application.service import Registry
 
 CLI_ACTOR = "cli"
+RELATIONS = ("administrative", "party", "territory")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -37,6 +38,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true")
         if name == "tree":
             p.add_argument("--depth", type=int, default=None)
+            p.add_argument("--relation", choices=RELATIONS, default=None,
+                           help="the line to follow: administrative, party or territory "
+                                "(default: each unit's own line)")
         p.set_defaults(handler=handler, without_registry=True)
 
     p = sub.add_parser("history", parents=[common], help="every unit that held a code, in full")
@@ -73,7 +77,8 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     try:
         unit = reader.by_code(args.code, on, args.level, args.known_at).unit
-        parent = reader.unit(unit.parent_id, on, args.known_at) if unit.parent_id else None
+        parent = (reader.unit(unit.parent_id, on, args.known_at, superiors=False)
+                  if unit.parent_id else None)
     finally:
         reader.close()
     out = {**unit.as_dict(), "parent_code": parent.code if parent else None,
@@ -87,6 +92,10 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     if parent is not None:
         print(f"  superior  {parent.name} ({parent.code})")
     print(f"  version   {out['valid_from']} → {out['valid_to'] or '…'}")
+    if out.get("superiors"):
+        print("  superiors by relation")
+        for s in out["superiors"]:
+            print(f"    {s['relation']:<14} {s['name']} ({s['code'] or '—'})")
     return 0
 
 
@@ -95,7 +104,7 @@ def _tree(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     try:
         root = reader.by_code(args.code, on, args.level, args.known_at).unit
-        out = reader.subtree(root.id, on, args.known_at, args.depth)
+        out = reader.subtree(root.id, on, args.known_at, args.depth, args.relation)
     finally:
         reader.close()
     if args.json:
