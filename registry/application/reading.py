@@ -188,12 +188,9 @@ class Reader:
               q: str | None = None, limit: int = 100, cursor: str | None = None,
               relation: str | None = None) -> Page[UnitView]:
         """Units on a date; with ``parent``, those directly under it along ``relation`` (None:
-        their own line)."""
+        their own line; without ``parent`` the relation plays no part)."""
         idx = self._idx()
         relation = _relation(relation)
-        if relation is not None and parent is None:
-            raise InvalidInput("a relation is followed from a parent: give parent too",
-                               "relation")
         versions: Iterable[Version] = (idx.children(parent, at, known_at, relation)
                                        if parent is not None
                                        else idx.existing(at, known_at, level))
