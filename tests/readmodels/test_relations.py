@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -116,3 +118,55 @@ def test_a_rebuild_gives_the_same_party_rows(url):
         assert strip(after) == strip(before)
     finally:
         store.close()
+
+
+# -- on Lai Châu's recorded political system ---------------------------------------------
+
+LAI_CHAU = Path(__file__).resolve().parents[2] / "fixtures" / "lai-chau"
+ON = "2025-03-01"
+# Test data (not a fixture: no act recorded so far states it): Sở Nội vụ, under the provincial
+# People's Committee, in the Đảng bộ Ủy ban nhân dân tỉnh that began the same day.
+AFFILIATE = {"act": {"kind": "decision", "effective": ON, "title": "test: a party relation"},
+             "changes": [{"reassign": {
+                 "unit": {"name": "Sở Nội vụ", "type": "sở", "at": ON},
+                 "party": {"name": "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu", "at": ON}}}]}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def lai_chau_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    from registry.importers.fixtures import load
+
+    with fresh_database(request.param, tmp_path_factory.mktemp("relations-lc")) as found:
+        registry = bootstrap.build(found, TickingClock())
+        load(registry, [LAI_CHAU], "test", None)
+        registry.record(AFFILIATE, "test")
+        bootstrap.build_reader(found, registry).close()
+        registry.log.close()
+        yield found
+
+
+def _named(reader: Reader, name: str, on: date):  # type: ignore[no-untyped-def]
+    (hit,) = [h for h in reader.search(name, on) if h.unit.name == name]
+    return hit.unit.id
+
+
+def test_a_lai_chau_department_under_the_committee_and_in_its_party_committee(lai_chau_url):
+    on = D(ON)
+    with bootstrap.question_reader(lai_chau_url) as reader:
+        tu = _named(reader, "Tỉnh ủy Lai Châu", on)
+        ub = _named(reader, "Ủy ban nhân dân tỉnh Lai Châu", on)
+        party = reader.subtree(tu, on, relation="party")
+        dub = next(c for c in party["children"]
+                   if c["name"] == "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu")
+        assert [c["name"] for c in dub["children"]] == ["Sở Nội vụ"]
+        state = reader.subtree(ub, on, relation="administrative", depth=1)
+        assert "Sở Nội vụ" in [c["name"] for c in state["children"]]
+        assert not any(c["kind"] == "party_organisation" for c in state["children"])
+        snv = next(c for c in state["children"] if c["name"] == "Sở Nội vụ")
+        supers = reader.unit(UUID(snv["id"]), on).superiors
+        assert [(s.relation, s.name) for s in supers or ()] == [
+            ("administrative", "Ủy ban nhân dân tỉnh Lai Châu"),
+            ("party", "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu"), ("territory", "Tỉnh Lai Châu")]
+        before = reader.unit(UUID(snv["id"]), on).as_dict()
+        assert before["party_id"] == dub["id"]
