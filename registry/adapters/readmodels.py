@@ -37,6 +37,9 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.engine import Connection
 
 from registry.adapters.coordination import READ_MODELS, notify
@@ -96,9 +99,16 @@ unit_versions = Table(
     Column("parent_id", ID),
     Column("territory_id", ID),
     Column("search_key", Text),  # the name folded (registry.domain.text.fold), for search
+    Column("party_id", ID),  # the party superior (0007_relations)
     Index("ix_unit_versions_code", "code", "level"),
     Index("ix_unit_versions_parent", "parent_id"),
     Index("ix_unit_versions_recorded_to", "recorded_to"),
+    # partial: most units have neither relation
+    Index("ix_unit_versions_party", "party_id", sqlite_where=sql_text("party_id IS NOT NULL"),
+          postgresql_where=sql_text("party_id IS NOT NULL")),
+    Index("ix_unit_versions_territory", "territory_id",
+          sqlite_where=sql_text("territory_id IS NOT NULL"),
+          postgresql_where=sql_text("territory_id IS NOT NULL")),
 )
 
 lineage_edges = Table(
@@ -232,7 +242,7 @@ TRANSIENT: tuple[type[Exception], ...] = (exc.OperationalError, exc.InterfaceErr
 
 # -- encoding ----------------------------------------------------------------------------
 
-_UUID_VALUES = ("parent", "territory", "source", "act_id", "by_act")
+_UUID_VALUES = ("parent", "territory", "party", "source", "act_id", "by_act")
 
 
 def _default(value: Any) -> Any:
@@ -283,7 +293,8 @@ def _s(value: UUID | None) -> str | None:
 
 def version_row(r: Any) -> VersionRow:
     return VersionRow(Version(_id(r.org_id), r.name, r.code, r.kind, r.type, r.level,
-                              _uuid(r.parent_id), _uuid(r.territory_id), r.valid_from, r.valid_to),
+                              _uuid(r.parent_id), _uuid(r.territory_id), r.valid_from, r.valid_to,
+                              _uuid(r.party_id)),
                       r.recorded_from, r.recorded_to, r.search_key)
 
 
@@ -316,7 +327,7 @@ def _version_tuple(row: VersionRow, keys: dict[str, str]) -> tuple[Any, ...]:
     if key is None:
         key = keys[v.name] = fold(v.name)
     return (v.id, v.valid_from, row.recorded_from, v.valid_to, row.recorded_to, v.name, v.code,
-            v.kind, v.type, v.level, v.parent, v.territory, key)
+            v.kind, v.type, v.level, v.parent, v.territory, key, v.party)
 
 
 def _edge_tuple(row: EdgeRow) -> tuple[Any, ...]:
@@ -637,12 +648,15 @@ class ReadModelStore:
         return {r[0] for r in conn.execute(select(unit_versions.c.code).where(
             unit_versions.c.code.is_not(None)).distinct())}
 
-    def ids_under(self, conn: Connection, parents: Iterable[UUID]) -> set[UUID]:
-        """Every organisation that was ever under one of ``parents``."""
+    def ids_under(self, conn: Connection, parents: Iterable[UUID],
+                  columns: Sequence[str] = ("parent_id",)) -> set[UUID]:
+        """Every organisation that was ever under one of ``parents`` (in one of ``columns``:
+        ``parent_id``, ``party_id``, ``territory_id``)."""
         found: set[UUID] = set()
         for chunk in _chunks(sorted(str(o) for o in parents)):
-            found |= {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
-                unit_versions.c.parent_id.in_(chunk)).distinct())}
+            for column in columns:
+                found |= {_id(r[0]) for r in conn.execute(select(unit_versions.c.org_id).where(
+                    unit_versions.c[column].in_(chunk)).distinct())}
         return found
 
     def ids_on(self, conn: Connection, on: date, known: datetime | None) -> set[UUID]:

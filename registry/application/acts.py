@@ -33,7 +33,8 @@ ACT_KINDS = ("law", "resolution", "decree", "decision", "conclusion", "plan", "l
 ACT_FIELDS = {"number", "kind", "issuer", "signed", "effective", "effective_stand_in", "title",
               "url", "verified", "note"}
 REF_FIELDS = {"id", "code", "level", "key", "name", "parent", "type", "at"}
-UNIT_FIELDS = {"key", "name", "code", "type", "kind", "level", "parent", "territory", "same_as"}
+UNIT_FIELDS = {"key", "name", "code", "type", "kind", "level", "parent", "territory", "same_as",
+               "party"}
 
 
 @dataclass(frozen=True)
@@ -153,11 +154,13 @@ def _reclassify(b: dict, p: str, common: dict) -> ch.Change:
 
 
 def _reassign(b: dict, p: str, common: dict) -> ch.Change:
-    _only(b, {"unit", "parent", "territory"}, p)
-    if b.get("parent") is None and b.get("territory") is None:
-        raise InvalidInput("give a new parent, a territory, or both", p)
+    _only(b, {"unit", "parent", "territory", "party"}, p)
+    if b.get("parent") is None and b.get("territory") is None and "party" not in b:
+        raise InvalidInput("give a new parent, a territory, a party (null: none), or several", p)
     return ch.Reassign(_ref(b.get("unit"), p + ".unit"), _opt_ref(b.get("parent"), p + ".parent"),
-                       _opt_ref(b.get("territory"), p + ".territory"), **common)
+                       _opt_ref(b.get("territory"), p + ".territory"),
+                       _opt_ref(b.get("party"), p + ".party"),
+                       "party" in b and b["party"] is None, **common)
 
 
 def _merge(b: dict, p: str, common: dict) -> ch.Change:
@@ -299,7 +302,8 @@ def _unit(raw: Any, p: str) -> ch.NewUnit:
         parent=_opt_ref(raw.get("parent"), p + ".parent"),
         territory=_opt_ref(raw.get("territory"), p + ".territory"),
         key=_text(raw.get("key"), p + ".key"),
-        same_as=_opt_ref(raw.get("same_as"), p + ".same_as"))
+        same_as=_opt_ref(raw.get("same_as"), p + ".same_as"),
+        party=_opt_ref(raw.get("party"), p + ".party"))
 
 
 def _part(raw: Any, p: str) -> ch.Part:

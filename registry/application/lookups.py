@@ -54,7 +54,7 @@ def locate(reader: Reader, ref: str, dates: tuple[date, ...], known_at: datetime
     for on in dates:
         found = reader.named(ref, on, level, known_at)
         if len(found) == 1:
-            return found[0]
+            return reader.unit(found[0].id, on, known_at)
         if len(found) > 1:
             raise InvalidInput(ambiguous(ref, found, on), field)
     assert last is not None
@@ -104,7 +104,7 @@ def export_rows(reader: Reader, units: list[UnitView], on: date,
     for u in units:
         parent_code = codes.get(u.parent_id) if u.parent_id else None
         if u.parent_id and u.parent_id not in codes:
-            parent_code = reader.unit(u.parent_id, on, known_at).code
+            parent_code = reader.unit(u.parent_id, on, known_at, superiors=False).code
         rows.append({**u.as_dict(), "parent_code": parent_code})
     return rows
 

@@ -35,6 +35,7 @@ from registry.application.views import (
     Page,
     SearchHit,
     StaffingReport,
+    SuperiorView,
     UnitView,
     check_limit,
     decode_cursor,
@@ -43,7 +44,16 @@ from registry.application.views import (
 )
 from registry.domain.errors import InvalidInput, NotFound, TooCostly
 from registry.domain.events import CHAIN_GENESIS
-from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Holding, Version
+from registry.domain.model import (
+    BEGAN,
+    ENDED,
+    RELATIONS,
+    SUPERSEDED,
+    Edge,
+    Holding,
+    Version,
+    superior,
+)
 from registry.domain.text import fold, name_key, nfc, unstorable
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow, FigureRow, TargetRow
@@ -128,8 +138,13 @@ class Reader:
 
     # units on a date
 
-    def unit(self, id: UUID, at: date, known_at: datetime | None = None) -> UnitView:
-        return UnitView.of(self._version(self._idx(), id, at, known_at))
+    def unit(self, id: UUID, at: date, known_at: datetime | None = None,
+             superiors: bool = True) -> UnitView:
+        """A unit on a date; with ``superiors``, its superiors by relation on that date too
+        (callers that want only its own fields say False: a partial index reads no more)."""
+        idx = self._idx()
+        v = self._version(idx, id, at, known_at)
+        return _with_superiors(idx, v, at, known_at) if superiors else UnitView.of(v)
 
     def by_code(self, code: str, at: date, level: str | None = None,
                 known_at: datetime | None = None) -> CodeMatch:
@@ -159,7 +174,7 @@ class Reader:
                      else "onwards")
             warnings.append(f"code {code} meant {m['name']} ({m['id']}) from {m['valid_from']} "
                             f"{until}")
-        return CodeMatch(UnitView.of(v), warnings, meanings)
+        return CodeMatch(_with_superiors(idx, v, at, known_at), warnings, meanings)
 
     def holders(self, code: str, level: str | None = None,
                 known_at: datetime | None = None) -> list[UUID]:
@@ -178,10 +193,14 @@ class Reader:
 
     def units(self, at: date, known_at: datetime | None = None, parent: UUID | None = None,
               level: str | None = None, kind: str | None = None, type: str | None = None,
-              q: str | None = None, limit: int = 100, cursor: str | None = None
-              ) -> Page[UnitView]:
+              q: str | None = None, limit: int = 100, cursor: str | None = None,
+              relation: str | None = None) -> Page[UnitView]:
+        """Units on a date; with ``parent``, those directly under it along ``relation`` (None:
+        their own line; without ``parent`` the relation plays no part)."""
         idx = self._idx()
-        versions: Iterable[Version] = (idx.children(parent, at, known_at) if parent is not None
+        relation = _relation(relation)
+        versions: Iterable[Version] = (idx.children(parent, at, known_at, relation)
+                                       if parent is not None
                                        else idx.existing(at, known_at, level))
         needle = fold(q) if q else None
         out = [UnitView.of(v) for v in versions
@@ -217,22 +236,32 @@ class Reader:
         return unique
 
     def children(self, id: UUID, at: date, known_at: datetime | None = None, limit: int = 100,
-                 cursor: str | None = None) -> Page[UnitView]:
+                 cursor: str | None = None, relation: str | None = None) -> Page[UnitView]:
+        """The units directly under a unit along ``relation`` (administrative, party,
+        territory; None: its own line, the ``parent``)."""
         idx = self._idx()
         self._version(idx, id, at, known_at)
-        out = [UnitView.of(v) for v in idx.children(id, at, known_at)]
+        out = [UnitView.of(v) for v in idx.children(id, at, known_at, _relation(relation))]
         out.sort(key=_unit_key)
         return page_of(out, _unit_key, limit, cursor)
 
-    def ancestors(self, id: UUID, at: date, known_at: datetime | None = None) -> list[UnitView]:
+    def ancestors(self, id: UUID, at: date, known_at: datetime | None = None,
+                  relation: str | None = None) -> list[UnitView]:
         idx = self._idx()
         self._version(idx, id, at, known_at)
-        return [UnitView.of(v) for v in idx.ancestors(id, at, known_at)]
+        return [UnitView.of(v) for v in idx.ancestors(id, at, known_at, _relation(relation))]
 
     def subtree(self, id: UUID, at: date, known_at: datetime | None = None,
-                depth: int | None = None) -> dict[str, Any]:
+                depth: int | None = None, relation: str | None = None) -> dict[str, Any]:
         idx = self._idx()
-        return _tree(idx, self._version(idx, id, at, known_at), at, known_at, depth)
+        root = self._version(idx, id, at, known_at)
+        return _tree(idx, root, at, known_at, depth, _relation(relation), {root.id})
+
+    def superiors(self, id: UUID, at: date, known_at: datetime | None = None
+                  ) -> list[SuperiorView]:
+        """A unit's superiors on a date, one per relation that holds then."""
+        idx = self._idx()
+        return _superiors(idx, self._version(idx, id, at, known_at), at, known_at)
 
     def snapshot(self, at: date, within: UUID | None = None,
                  known_at: datetime | None = None) -> list[UnitView]:
@@ -616,16 +645,42 @@ def _unit_key(u: UnitView) -> list[Any]:
     return [u.code or "", u.name, str(u.id)]
 
 
+def _relation(relation: str | None) -> str | None:
+    if relation is not None and relation not in RELATIONS:
+        raise InvalidInput(f"must be one of {', '.join(RELATIONS)}", "relation")
+    return relation
+
+
+def _superiors(idx: ReadIndex, v: Version, at: date, known_at: datetime | None
+               ) -> list[SuperiorView]:
+    out = []
+    for relation in RELATIONS:
+        up = superior(v, relation)
+        above = idx.version(up, at, known_at) if up is not None else None
+        if above is not None:
+            out.append(SuperiorView(relation, above.id, above.code, above.name))
+    return out
+
+
+def _with_superiors(idx: ReadIndex, v: Version, at: date, known_at: datetime | None) -> UnitView:
+    return replace(UnitView.of(v), superiors=tuple(_superiors(idx, v, at, known_at)))
+
+
 def _tree(idx: ReadIndex, v: Version, at: date, known_at: datetime | None,
-          depth: int | None) -> dict[str, Any]:
+          depth: int | None, relation: str | None = None,
+          seen: set[UUID] | None = None) -> dict[str, Any]:
     node: dict[str, Any] = {"id": str(v.id), "code": v.code, "name": v.name, "kind": v.kind,
                             "type": v.type, "level": v.level, "valid_from": v.valid_from.isoformat(),
                             "valid_to": v.valid_to.isoformat() if v.valid_to else None}
+    node["children"] = []
     if depth is None or depth > 0:
-        node["children"] = [_tree(idx, c, at, known_at, None if depth is None else depth - 1)
-                            for c in idx.children(v.id, at, known_at)]
-    else:
-        node["children"] = []
+        seen = seen if seen is not None else {v.id}
+        for c in idx.children(v.id, at, known_at, relation):
+            if c.id in seen:  # the relations are acyclic one by one; never loop regardless
+                continue
+            seen.add(c.id)
+            node["children"].append(_tree(idx, c, at, known_at,
+                                          None if depth is None else depth - 1, relation, seen))
     return node
 
 
@@ -682,6 +737,7 @@ __all__ = [
     "Reader",
     "SearchHit",
     "StaffingReport",
+    "SuperiorView",
     "UnitView",
 ]
 

@@ -44,17 +44,38 @@ class UnitView:
     territory_id: UUID | None
     valid_from: date
     valid_to: date | None
+    party_id: UUID | None = None
+    # Its superiors by relation on the date it is seen on (only where one unit is asked for:
+    # ``Reader.unit``, ``Reader.by_code``); None where not computed.
+    superiors: tuple[SuperiorView, ...] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, v: Version) -> UnitView:
         return cls(v.id, v.code, v.name, v.kind, v.type, v.level, v.parent, v.territory,
-                   v.valid_from, v.valid_to)
+                   v.valid_from, v.valid_to, v.party)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": str(self.id), "code": self.code, "name": self.name, "kind": self.kind,
-                "type": self.type, "level": self.level, "parent_id": _sid(self.parent_id),
-                "territory_id": _sid(self.territory_id), "valid_from": _iso(self.valid_from),
-                "valid_to": _iso(self.valid_to)}
+        out = {"id": str(self.id), "code": self.code, "name": self.name, "kind": self.kind,
+               "type": self.type, "level": self.level, "parent_id": _sid(self.parent_id),
+               "territory_id": _sid(self.territory_id), "party_id": _sid(self.party_id),
+               "valid_from": _iso(self.valid_from), "valid_to": _iso(self.valid_to)}
+        if self.superiors is not None:
+            out["superiors"] = [s.as_dict() for s in self.superiors]
+        return out
+
+
+@dataclass(frozen=True)
+class SuperiorView:
+    """A unit's superior along one relation (administrative, party, territory) on a date."""
+
+    relation: str
+    id: UUID
+    code: str | None
+    name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"relation": self.relation, "id": str(self.id), "code": self.code,
+                "name": self.name}
 
 
 @dataclass(frozen=True)

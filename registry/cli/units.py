@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from registry.application.service import Registry
 
 CLI_ACTOR = "cli"
+RELATIONS = ("administrative", "party", "territory")
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -38,6 +39,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true")
         if name == "tree":
             p.add_argument("--depth", type=int, default=None)
+            p.add_argument("--relation", choices=RELATIONS, default=None,
+                           help="the line to follow: administrative, party or territory "
+                                "(default: each unit's own line)")
         p.set_defaults(handler=handler, without_registry=True)
 
     p = sub.add_parser("history", parents=[common], help="every unit that held a code, in full")
@@ -75,7 +79,8 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     try:
         unit = locate(reader, args.code, (on,), args.known_at, "UNIT", args.level)
-        parent = reader.unit(unit.parent_id, on, args.known_at) if unit.parent_id else None
+        parent = (reader.unit(unit.parent_id, on, args.known_at, superiors=False)
+                  if unit.parent_id else None)
     finally:
         reader.close()
     out = {**unit.as_dict(), "parent_code": parent.code if parent else None,
@@ -89,6 +94,10 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     if parent is not None:
         print(f"  superior  {parent.name} ({parent.code})")
     print(f"  version   {out['valid_from']} → {out['valid_to'] or '…'}")
+    if out.get("superiors"):
+        print("  superiors by relation")
+        for s in out["superiors"]:
+            print(f"    {s['relation']:<14} {s['name']} ({s['code'] or '—'})")
     return 0
 
 
@@ -97,7 +106,7 @@ def _tree(settings: Settings, url: str, args: argparse.Namespace) -> int:
     reader = _reader(url)
     try:
         root = locate(reader, args.code, (on,), args.known_at, "UNIT", args.level)
-        out = reader.subtree(root.id, on, args.known_at, args.depth)
+        out = reader.subtree(root.id, on, args.known_at, args.depth, args.relation)
     finally:
         reader.close()
     if args.json:
@@ -139,7 +148,7 @@ def _superiors(reader: Reader, h: dict[str, Any], known_at: Any) -> list[UnitVie
         if v["parent_id"]:
             try:
                 found.append(reader.unit(UUID(v["parent_id"]), date.fromisoformat(
-                    v["valid_from"]), known_at))
+                    v["valid_from"]), known_at, superiors=False))
             except NotFound:
                 pass
     return found

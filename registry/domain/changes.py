@@ -18,6 +18,7 @@ from uuid import UUID
 
 from registry.domain.errors import AmbiguousReference, InvalidInput, UnknownReference
 from registry.domain.model import (
+    AFFILIATED,
     BEGAN,
     DERIVED,
     EDGE_TYPES,
@@ -76,6 +77,7 @@ class NewUnit:
     territory: Ref | None = None
     key: str | None = None
     same_as: Ref | None = None  # a registered unit whose earlier history this backfills
+    party: Ref | None = None  # the party organisation it belongs to (relation ``party``)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class Reassign(Change):
     unit: Ref
     parent: Ref | None = None
     territory: Ref | None = None
+    party: Ref | None = None  # the party organisation it belongs to from the date
+    party_ends: bool = False  # ``party: null``: it belongs to none from the date
 
 
 @dataclass(frozen=True)
@@ -359,10 +363,13 @@ class Planner:
         parent = self.resolve(unit.parent, on, field + ".parent") if unit.parent else None
         territory = (self.resolve(unit.territory, on, field + ".territory")
                      if unit.territory else None)
+        party = self.resolve(unit.party, on, field + ".party") if unit.party else None
         self.fact(org, BEGAN, on, {
             "name": unit.name, "code": unit.code, "kind": unit.kind, "type": unit.type,
             "level": unit.level, "parent": parent, "territory": territory, "how": how,
         }, clause)
+        if party is not None:
+            self.fact(org, AFFILIATED, on, {"party": party}, clause)
         return org
 
     def _backfilled(self, ref: Ref, on: date, field: str) -> UUID:
@@ -426,6 +433,9 @@ class Planner:
         if c.territory is not None:
             territory = self.resolve(c.territory, on, field + ".territory")
             self.fact(org, SERVES, on, {"territory": territory}, c.clause)
+        if c.party is not None or c.party_ends:
+            party = self.resolve(c.party, on, field + ".party") if c.party else None
+            self.fact(org, AFFILIATED, on, {"party": party}, c.clause)
 
     def _sources(self, sources: tuple[Source, ...], on: date, field: str) -> list[UUID]:
         return [self.resolve(s.ref, on, f"{field}.sources[{i}]") for i, s in enumerate(sources)]

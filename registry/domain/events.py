@@ -60,6 +60,11 @@ class Organisation:
     class ServesTerritory(Event):
         territory: UUID | None
 
+    class Affiliated(Event):
+        """The party organisation the unit belongs to from ``on`` (None: it belongs to none)."""
+
+        party: UUID | None
+
     class Ended(Event):
         how: str
 
@@ -135,6 +140,7 @@ _CLASS_OF = {
     model.RECLASSIFIED: Organisation.Reclassified,
     model.REASSIGNED: Organisation.Reassigned,
     model.SERVES: Organisation.ServesTerritory,
+    model.AFFILIATED: Organisation.Affiliated,
     model.ENDED: Organisation.Ended,
     model.DERIVED: Organisation.Derived,
     model.SUPERSEDED: Organisation.Superseded,

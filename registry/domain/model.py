@@ -21,7 +21,7 @@ from registry.domain.errors import Violation
 from registry.domain.text import name_key
 
 # The attributes that have a value on every day of an organisation's life.
-ATTRIBUTES = ("name", "code", "kind", "type", "level", "parent", "territory")
+ATTRIBUTES = ("name", "code", "kind", "type", "level", "parent", "territory", "party")
 
 # Fact kinds, and which attributes each may set.
 BEGAN = "began"
@@ -30,6 +30,7 @@ RECODED = "recoded"
 RECLASSIFIED = "reclassified"
 REASSIGNED = "reassigned"
 SERVES = "serves"
+AFFILIATED = "affiliated"
 ENDED = "ended"
 DERIVED = "derived"
 SUPERSEDED = "superseded"
@@ -47,6 +48,7 @@ SETS: dict[str, tuple[str, ...]] = {
     RECLASSIFIED: ("kind", "type", "level"),
     REASSIGNED: ("parent",),
     SERVES: ("territory",),
+    AFFILIATED: ("party",),
     ENDED: (),
     DERIVED: (),
     SUPERSEDED: (),
@@ -58,6 +60,30 @@ SETS: dict[str, tuple[str, ...]] = {
 
 # Staffing measures: the quota assigned (biên chế được giao) and the staff in post.
 MEASURES = ("quota", "in_post")
+
+# Typed relations (docs/adr/0007-typed-relations.md). A unit's ``parent`` is its superior in its
+# OWN line: a party organisation's parent is a party organisation, a department's is the People's
+# Committee. ``party`` is the party organisation a unit outside the party belongs to (a
+# department in the Đảng bộ Ủy ban nhân dân tỉnh); ``territory`` the administrative unit it serves.
+ADMINISTRATIVE = "administrative"
+PARTY = "party"
+TERRITORY = "territory"
+RELATIONS = (ADMINISTRATIVE, PARTY, TERRITORY)
+PARTY_ORGANISATION = "party_organisation"
+
+
+def superior(version: Version, relation: str | None) -> UUID | None:
+    """The superior of ``version`` along ``relation`` (None: its own line, the ``parent``)."""
+    if relation is None:
+        return version.parent
+    if relation == ADMINISTRATIVE:
+        return version.parent if version.kind != PARTY_ORGANISATION else None
+    if relation == PARTY:
+        return version.parent if version.kind == PARTY_ORGANISATION else version.party
+    if relation == TERRITORY:
+        return version.territory
+    raise ValueError(f"unknown relation {relation!r}")
+
 
 # Lineage edge types: the whole predecessor, part of its area, part of its population, or what
 # remained of it after other parts left.
@@ -95,6 +121,7 @@ class Version:
     territory: UUID | None
     valid_from: date
     valid_to: date | None
+    party: UUID | None = None  # the party organisation it belongs to (fact kind ``affiliated``)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +133,7 @@ class Version:
             "level": self.level,
             "parent_id": str(self.parent) if self.parent else None,
             "territory_id": str(self.territory) if self.territory else None,
+            "party_id": str(self.party) if self.party else None,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }
@@ -327,7 +355,7 @@ def _same(v: Version, state: dict[str, Any]) -> bool:
 
 def _version(org: UUID, st: dict[str, Any], start: date, end: date | None) -> Version:
     return Version(org, st["name"], st.get("code"), st["kind"], st["type"], st.get("level"),
-                   st.get("parent"), st.get("territory"), start, end)
+                   st.get("parent"), st.get("territory"), start, end, st.get("party"))
 
 
 def combined(record: OrgRecord, *attrs: str) -> list[Segment]:

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from registry.domain.errors import Violation
-from registry.domain.model import Segment, combined, overlaps
+from registry.domain.model import (
+    PARTY,
+    PARTY_ORGANISATION,
+    OrgRecord,
+    Segment,
+    combined,
+    overlaps,
+    superior,
+)
 from registry.domain.text import name_key
 
 if TYPE_CHECKING:
@@ -31,16 +39,22 @@ def check(tl: Timeline, touched: set[UUID]) -> list[Violation]:
     if found:
         return found
     dependants = set(touched)
+    members = set(touched)
     for org in touched:
         dependants |= tl.children_ever(org)
+        members |= tl.members_ever(org)
     for org in sorted(dependants, key=str):
         found.extend(_superior_exists(tl, org))
+    for org in sorted(members, key=str):
+        found.extend(_party_exists(tl, org))
     for org in sorted(touched, key=str):
         if org not in tl.records:
             continue
         found.extend(_code_unique(tl, org))
         found.extend(_sibling_name_unique(tl, org))
         found.extend(_no_cycle(tl, org))
+        if _in_party_line(tl.records[org]):
+            found.extend(_no_cycle(tl, org, PARTY))
         found.extend(_lineage_endpoints_exist(tl, org))
     return _dedupe(found)
 
@@ -78,6 +92,49 @@ def _superior_exists(tl: Timeline, org: UUID) -> list[Violation]:
                 f"does not exist on {missing}",
                 (str(org), str(parent)), missing))
     return out
+
+
+def _party_exists(tl: Timeline, org: UUID) -> list[Violation]:
+    """Relation ``party``: whenever a unit belongs to a party organisation, that organisation
+    exists and is a party organisation (``kind: party_organisation``)."""
+    record = tl.records.get(org)
+    if record is None:
+        return []
+    out = []
+    for seg in combined(record, "party"):
+        (party,) = seg.value
+        if party is None:
+            continue
+        if party == org:
+            out.append(Violation(
+                "HierarchyCycle", f"{_name(tl, org)} cannot be its own party superior",
+                (str(org),), seg.start))
+            continue
+        sup = tl.records.get(party)
+        missing = _first_day_missing(sup.began if sup else None, sup.ended if sup else None, seg)
+        if missing is not None:
+            out.append(Violation(
+                "PartyNotActive",
+                f"the party superior (relation party) of {_name(tl, org, missing)}, "
+                f"{_name(tl, party, missing)}, does not exist on {missing}",
+                (str(org), str(party)), missing, {"relation": PARTY}))
+            continue
+        assert sup is not None
+        for kind_seg in combined(sup, "kind"):
+            day = overlaps(seg, kind_seg)
+            if day is not None and kind_seg.value[0] != PARTY_ORGANISATION:
+                out.append(Violation(
+                    "NotAPartyOrganisation",
+                    f"{_name(tl, org, day)} cannot belong (relation party) to "
+                    f"{_name(tl, party, day)} on {day}: it is a {kind_seg.value[0]}, not a "
+                    f"{PARTY_ORGANISATION}",
+                    (str(org), str(party)), day, {"relation": PARTY}))
+                break
+    return out
+
+
+def _in_party_line(record: OrgRecord) -> bool:
+    return any(v.party is not None or v.kind == PARTY_ORGANISATION for v in record.versions)
 
 
 def _first_day_missing(began: date | None, ended: date | None, seg: Segment) -> date | None:
@@ -141,28 +198,33 @@ def _sibling_name_unique(tl: Timeline, org: UUID) -> list[Violation]:
     return out
 
 
-def _no_cycle(tl: Timeline, org: UUID) -> list[Violation]:
+def _no_cycle(tl: Timeline, org: UUID, relation: str | None = None) -> list[Violation]:
+    """No chain of superiors along ``relation`` (None: the own line) comes back to ``org``."""
     # A chain changes only where one of its members changes superior: check on each such day.
+    attrs = ("parent",) if relation is None else ("parent", "party", "kind")
     days: set[date] = set()
     frontier, seen = [org], {org}
     while frontier:
         current = frontier.pop()
-        for seg in combined(tl.records[current], "parent"):
+        for seg in combined(tl.records[current], *attrs):
             days.add(seg.start)
-            (parent,) = seg.value
-            if parent is not None and parent not in seen and parent in tl.records:
-                seen.add(parent)
-                frontier.append(parent)
+            for up in seg.value[:2]:
+                if isinstance(up, UUID) and up not in seen and up in tl.records:
+                    seen.add(up)
+                    frontier.append(up)
+    what = "superiors" if relation is None else f"superiors (relation {relation})"
     for day in sorted(days):
         chain = [org]
         v = tl.version(org, day)
-        while v is not None and v.parent is not None and len(chain) <= MAX_DEPTH:
-            if v.parent in chain:
-                names = " → ".join(_name(tl, o, day) for o in chain + [v.parent])
-                return [Violation("HierarchyCycle", f"superiors form a cycle on {day}: {names}",
+        up = superior(v, relation) if v is not None else None
+        while up is not None and len(chain) <= MAX_DEPTH:
+            if up in chain:
+                names = " → ".join(_name(tl, o, day) for o in chain + [up])
+                return [Violation("HierarchyCycle", f"{what} form a cycle on {day}: {names}",
                                   tuple(str(o) for o in chain), day)]
-            chain.append(v.parent)
-            v = tl.version(v.parent, day)
+            chain.append(up)
+            v = tl.version(up, day)
+            up = superior(v, relation) if v is not None else None
     return []
 
 

@@ -18,7 +18,15 @@ from uuid import UUID
 
 from registry.domain import rules
 from registry.domain.errors import ActRefused
-from registry.domain.model import Edge, Fact, OrgRecord, Version
+from registry.domain.model import (
+    PARTY,
+    TERRITORY,
+    Edge,
+    Fact,
+    OrgRecord,
+    Version,
+    superior,
+)
 from registry.domain.text import name_key
 
 
@@ -77,6 +85,8 @@ class Timeline:
         self.seq = 0
         self.position = 0  # the last event-log notification id folded in
         self._children: dict[UUID, set[UUID]] = defaultdict(set)
+        self._members: dict[UUID, set[UUID]] = defaultdict(set)  # by party (``Version.party``)
+        self._served: dict[UUID, set[UUID]] = defaultdict(set)  # by territory
         self._by_code: dict[tuple[str | None, str], set[UUID]] = defaultdict(set)
         self._by_name: dict[tuple[UUID | None, str, str], set[UUID]] = defaultdict(set)
         self._successors: dict[UUID, set[UUID]] = defaultdict(set)
@@ -160,6 +170,10 @@ class Timeline:
         for v in record.versions:
             if v.parent is not None:
                 keys.append((self._children, v.parent))
+            if v.party is not None:
+                keys.append((self._members, v.party))
+            if v.territory is not None:
+                keys.append((self._served, v.territory))
             if v.code is not None:
                 keys.append((self._by_code, (v.level, v.code)))
             keys.append((self._by_name, (v.parent, v.type, name_key(v.name))))
@@ -181,11 +195,23 @@ class Timeline:
     def children_ever(self, org: UUID) -> set[UUID]:
         return self._children.get(org, set())
 
-    def children(self, org: UUID, on: date) -> list[Version]:
+    def members_ever(self, org: UUID) -> set[UUID]:
+        """Every organisation that ever belonged to the party organisation ``org``."""
+        return self._members.get(org, set())
+
+    def children(self, org: UUID, on: date, relation: str | None = None) -> list[Version]:
+        """The units directly under ``org`` on ``on`` along ``relation`` (None: their own
+        line, the ``parent``)."""
+        if relation == PARTY:
+            pool: set[UUID] = self._children.get(org, set()) | self._members.get(org, set())
+        elif relation == TERRITORY:
+            pool = self._served.get(org, set())
+        else:
+            pool = self._children.get(org, set())
         out = []
-        for child in self._children.get(org, ()):
+        for child in pool:
             v = self.version(child, on)
-            if v is not None and v.parent == org:
+            if v is not None and superior(v, relation) == org:
                 out.append(v)
         return sorted(out, key=lambda v: (v.code or "", v.name))
 

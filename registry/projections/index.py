@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from registry.domain.model import Edge, Version
+from registry.domain.model import PARTY, TERRITORY, Edge, Version, superior
 from registry.domain.text import fold
 from registry.projections.rows import ActRow, EdgeRow, VersionRow
 
@@ -28,6 +28,8 @@ class ReadIndex:
         self.current: dict[UUID, list[Version]] = {}
         self._starts: dict[UUID, list[date]] = {}
         self._children: dict[UUID, set[UUID]] = defaultdict(set)
+        self._members: dict[UUID, set[UUID]] = defaultdict(set)  # by party superior
+        self._served: dict[UUID, set[UUID]] = defaultdict(set)  # by territory
         self._by_code: dict[str, set[UUID]] = defaultdict(set)
         self._names: dict[str, set[UUID]] = defaultdict(set)
         self._by_level: dict[str | None, set[UUID]] = defaultdict(set)
@@ -65,6 +67,10 @@ class ReadIndex:
             v = r.version
             if v.parent is not None:
                 keys.append(("_children", v.parent))
+            if v.party is not None:
+                keys.append(("_members", v.party))
+            if v.territory is not None:
+                keys.append(("_served", v.territory))
             if v.code is not None:
                 keys.append(("_by_code", v.code))
             keys.append(("_names", r.search_key or fold(v.name)))
@@ -77,7 +83,7 @@ class ReadIndex:
         """A copy to update while queries keep reading this one (copy on write)."""
         new = ReadIndex()
         new.rows, new.current, new._starts = dict(self.rows), dict(self.current), dict(self._starts)
-        for name in ("_children", "_by_code", "_names", "_by_level"):
+        for name in ("_children", "_members", "_served", "_by_code", "_names", "_by_level"):
             setattr(new, name, defaultdict(set, {k: set(v) for k, v in getattr(self, name).items()}))
         for name in ("_edges_in", "_edges_out"):
             setattr(new, name, defaultdict(list, {k: list(v) for k, v in getattr(self, name).items()}))
@@ -136,24 +142,39 @@ class ReadIndex:
     def exists_ever(self, org: UUID, known: datetime | None = None) -> bool:
         return bool(self.versions(org, known))
 
-    def children(self, org: UUID, on: date, known: datetime | None = None) -> list[Version]:
+    def _pool(self, org: UUID, relation: str | None) -> set[UUID] | tuple[()]:
+        """Every organisation ever under ``org`` along ``relation`` (and perhaps others)."""
+        if relation == PARTY:
+            return self._children.get(org, set()) | self._members.get(org, set())
+        if relation == TERRITORY:
+            return self._served.get(org, ())
+        return self._children.get(org, ())
+
+    def children(self, org: UUID, on: date, known: datetime | None = None,
+                 relation: str | None = None) -> list[Version]:
+        """The units directly under ``org`` on ``on`` along ``relation`` (None: their own
+        line, the ``parent``)."""
         out = []
-        for child in self._children.get(org, ()):
+        for child in self._pool(org, relation):
             v = self.version(child, on, known)
-            if v is not None and v.parent == org:
+            if v is not None and superior(v, relation) == org:
                 out.append(v)
         out.sort(key=lambda v: (v.code or "", v.name, str(v.id)))
         return out
 
-    def ancestors(self, org: UUID, on: date, known: datetime | None = None) -> list[Version]:
+    def ancestors(self, org: UUID, on: date, known: datetime | None = None,
+                  relation: str | None = None) -> list[Version]:
         out: list[Version] = []
         seen = {org}
         v = self.version(org, on, known)
-        while v is not None and v.parent is not None and v.parent not in seen:
-            seen.add(v.parent)
-            v = self.version(v.parent, on, known)
-            if v is not None:
-                out.append(v)
+        up = superior(v, relation) if v is not None else None
+        while up is not None and up not in seen:
+            seen.add(up)
+            v = self.version(up, on, known)
+            if v is None:
+                break
+            out.append(v)
+            up = superior(v, relation)
         return out
 
     def codes(self) -> Iterable[str]:
@@ -180,11 +201,16 @@ class ReadIndex:
             if v is not None:
                 yield v
 
-    def subtree_ids(self, org: UUID, on: date, known: datetime | None = None) -> list[UUID]:
+    def subtree_ids(self, org: UUID, on: date, known: datetime | None = None,
+                    relation: str | None = None) -> list[UUID]:
         out = [org]
+        seen = {org}
         i = 0
         while i < len(out):
-            out.extend(c.id for c in self.children(out[i], on, known))
+            for c in self.children(out[i], on, known, relation):
+                if c.id not in seen:  # the relations together may hold a cycle: never loop
+                    seen.add(c.id)
+                    out.append(c.id)
             i += 1
         return out
 

@@ -9,12 +9,12 @@ Every fetch goes through one read transaction, so the answer is one consistent s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from registry.domain.model import Edge, Version
+from registry.domain.model import PARTY, TERRITORY, Edge, Version
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ActRow, EdgeRow, VersionRow
 
@@ -25,7 +25,8 @@ class Fetch(Protocol):
     def rows_touching(self, orgs: Iterable[UUID]) -> tuple[list[VersionRow], list[EdgeRow]]: ...
     def ids_with_code(self, code: str) -> set[UUID]: ...
     def all_codes(self) -> set[str]: ...
-    def ids_under(self, parents: Iterable[UUID]) -> set[UUID]: ...
+    def ids_under(self, parents: Iterable[UUID],
+                  columns: Sequence[str] = ("parent_id",)) -> set[UUID]: ...
     def ids_on(self, on: date, known: datetime | None) -> set[UUID]: ...
     def ids_named(self, needle: str, where: str = "anywhere") -> set[UUID]: ...
     def count_named(self, needle: str) -> int: ...
@@ -42,7 +43,7 @@ class PartialIndex(ReadIndex):
         self._loaded: set[UUID] = set()
         self._edge_ids: set[str] = set()
         self._codes: set[str] = set()
-        self._parents: set[UUID] = set()
+        self._parents: set[tuple[UUID, str]] = set()  # (superior, column) asked already
 
     def load(self, orgs: Iterable[UUID]) -> None:
         missing = set(orgs) - self._loaded
@@ -61,11 +62,13 @@ class PartialIndex(ReadIndex):
     def prefetch(self, orgs: Iterable[UUID]) -> None:
         self.load(orgs)
 
-    def _children_of(self, parents: Iterable[UUID]) -> None:
-        missing = set(parents) - self._parents
-        if missing:
-            self.load(self.fetch.ids_under(missing))
-            self._parents |= missing
+    def _children_of(self, parents: Iterable[UUID], relation: str | None = None) -> None:
+        columns = _COLUMNS.get(relation, ("parent_id",))
+        for column in columns:
+            missing = {p for p in parents if (p, column) not in self._parents}
+            if missing:
+                self.load(self.fetch.ids_under(missing, (column,)))
+                self._parents |= {(p, column) for p in missing}
 
     # -- the ReadIndex interface, loading first ------------------------------------------
 
@@ -77,17 +80,22 @@ class PartialIndex(ReadIndex):
         self.load((org,))
         return super().version(org, on, known)
 
-    def children(self, org: UUID, on: date, known: datetime | None = None) -> list[Version]:
-        self._children_of((org,))
-        return super().children(org, on, known)
+    def children(self, org: UUID, on: date, known: datetime | None = None,
+                 relation: str | None = None) -> list[Version]:
+        self._children_of((org,), relation)
+        return super().children(org, on, known, relation)
 
-    def subtree_ids(self, org: UUID, on: date, known: datetime | None = None) -> list[UUID]:
+    def subtree_ids(self, org: UUID, on: date, known: datetime | None = None,
+                    relation: str | None = None) -> list[UUID]:
         out = [org]
+        seen = {org}
         frontier = [org]
         while frontier:  # one query per level, not per unit
-            self._children_of(frontier)
+            self._children_of(frontier, relation)
             frontier = [c.id for parent in frontier
-                        for c in ReadIndex.children(self, parent, on, known)]
+                        for c in ReadIndex.children(self, parent, on, known, relation)
+                        if c.id not in seen]
+            seen.update(frontier)
             out += frontier
         return out
 
@@ -156,6 +164,11 @@ class PartialIndex(ReadIndex):
         return super().act(act_id, known)
 
 
+# The columns naming a superior along each relation (None: the own line).
+_COLUMNS = {None: ("parent_id",), PARTY: ("parent_id", "party_id"),
+            TERRITORY: ("territory_id",)}
+
+
 class OnConnection:
     """``Fetch`` bound to one connection of a store (the partial index's read transaction)."""
 
@@ -171,8 +184,9 @@ class OnConnection:
     def all_codes(self) -> set[str]:
         return self.store.all_codes(self.conn)  # type: ignore[no-any-return]
 
-    def ids_under(self, parents: Iterable[UUID]) -> set[UUID]:
-        return self.store.ids_under(self.conn, parents)  # type: ignore[no-any-return]
+    def ids_under(self, parents: Iterable[UUID],
+                  columns: Sequence[str] = ("parent_id",)) -> set[UUID]:
+        return self.store.ids_under(self.conn, parents, columns)  # type: ignore[no-any-return]
 
     def ids_on(self, on: date, known: datetime | None) -> set[UUID]:
         return self.store.ids_on(self.conn, on, known)  # type: ignore[no-any-return]

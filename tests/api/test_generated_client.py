@@ -98,6 +98,9 @@ def test_a_generated_client_calls_every_read_operation_of_a_live_server(
     assert [u.code for u in units.items] == ["12"]
     children = call("listChildren", lai_chau, at=d1, limit=10)
     assert len(children.items) == 10 and children.next_
+    chain = call("listAncestors", unit.id, at=d1, relation=models.ListAncestorsRelation.TERRITORY)
+    assert chain.items == []  # a commune serves no other unit: it is a territory itself
+    assert [u.code for u in call("listAncestors", unit.id, at=d1).items] == ["12"]
     history = call("getHistory", unit.id)
     assert history.versions[0].name == "Phường Đoàn Kết"
     lineage = call("getLineage", unit.id, direction=models.GetLineageDirection.PREDECESSORS)

@@ -41,6 +41,7 @@ ASSUMED: dict[tuple[str, str], int] = {
     ("ActPage", "items"): 1,
     ("Unit", "children"): 50,
     ("Unit", "ancestors"): 5,
+    ("Unit", "superiors"): 3,  # one per relation at most
     ("History", "versions"): 10,
     ("History", "events"): 10,
     ("History", "predecessors"): 10,

@@ -23,6 +23,8 @@ from registry.domain.errors import NotFound
 
 Row = dict[str, Any]
 Key = tuple[UUID, date, datetime | None]
+RelatedKey = tuple[UUID, date, datetime | None, str]  # children along a relation
+MAX_CHILDREN = 1000  # a page of the reader's; the children of one unit, read page by page
 
 
 @dataclass
@@ -49,6 +51,10 @@ class Loaders:
         return DataLoader(load_fn=self._children)
 
     @cached_property
+    def related(self) -> DataLoader[RelatedKey, list[Row]]:
+        return DataLoader(load_fn=self._related)
+
+    @cached_property
     def acts(self) -> DataLoader[UUID, Row]:
         return DataLoader(load_fn=self._acts)
 
@@ -62,9 +68,29 @@ class Loaders:
         out: list[Row | None] = []
         for org, at, known_at in keys:
             try:
-                out.append(self.reader.unit(org, at, known_at).as_dict())
+                out.append(self.reader.unit(org, at, known_at, superiors=False).as_dict())
             except NotFound:
                 out.append(None)
+        return out
+
+    async def _related(self, keys: list[RelatedKey]) -> list[list[Row]]:
+        out = []
+        for org, at, known_at, relation in keys:
+            rows: list[Row] = []
+            cursor: str | None = None
+            while True:
+                try:
+                    page = self.reader.children(org, at, known_at, limit=MAX_CHILDREN,
+                                                cursor=cursor, relation=relation)
+                except NotFound:
+                    break
+                rows += [u.as_dict() for u in page.items]
+                cursor = page.next
+                if cursor is None:
+                    break
+            for row in rows:
+                self.units.prime((UUID(row["id"]), at, known_at), row)
+            out.append(rows)
         return out
 
     async def _children(self, keys: list[Key]) -> list[list[Row]]:

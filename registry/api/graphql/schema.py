@@ -18,7 +18,7 @@ from registry.api.graphql.context import Info
 from registry.api.graphql.errors import RegistryErrors
 from registry.api.graphql.function import FunctionHolding
 from registry.api.graphql.limits import DocumentCaches, QueryLimits
-from registry.api.graphql.unit import Unit
+from registry.api.graphql.unit import Relation, Unit
 from registry.api.rest.acts import scoped_key
 from registry.api.services import recorder
 from registry.application.lookups import unit_ref
@@ -30,6 +30,9 @@ MAX_PAGE = 1000
 @strawberry.input(description="Narrow `units` down; every condition must hold.")
 class UnitFilter:
     parent: strawberry.ID | None = None
+    relation: Relation | None = strawberry.field(
+        default=None, description="with `parent`: the units directly under it along this "
+                                  "relation (default: their own line)")
     level: str | None = None
     kind: str | None = None
     type: str | None = None
@@ -107,7 +110,8 @@ class Query:
         parent = _uuid(f.parent, "filter.parent") if f.parent is not None else None
         page = await run_in_threadpool(
             lambda: reader.units(on, known, parent=parent, level=f.level, kind=f.kind,
-                                 type=f.type, q=f.q, limit=_first(first), cursor=after))
+                                 type=f.type, q=f.q, limit=_first(first), cursor=after,
+                                 relation=f.relation.value if f.relation else None))
         return UnitPage(items=[Unit.from_row(u.as_dict(), on, known) for u in page.items],
                         next=page.next)
 

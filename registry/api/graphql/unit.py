@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from registry.api.graphql.context import Info
+from registry.domain.errors import NotFound
 
 if TYPE_CHECKING:
     from registry.api.graphql.function import FunctionHolding
@@ -17,6 +19,26 @@ if TYPE_CHECKING:
     from registry.api.graphql.lineage import LineageStep
 
 MAX_DEPTH = 100
+
+
+@strawberry.enum(description="A line of authority: `ADMINISTRATIVE` (the state or "
+                             "mass-organisation line), `PARTY` (the party organisation that "
+                             "leads a unit, or a party organisation's superior), `TERRITORY` "
+                             "(the administrative unit it serves).")
+class Relation(Enum):
+    ADMINISTRATIVE = "administrative"
+    PARTY = "party"
+    TERRITORY = "territory"
+
+
+def _relation(relation: Relation | None) -> str | None:
+    return relation.value if relation is not None else None
+
+
+@strawberry.type(description="A unit's superior along one relation.")
+class Superior:
+    relation: Relation
+    unit: Unit
 
 
 @strawberry.type(description="An organisation as it stood on the date `at`.")
@@ -27,8 +49,13 @@ class Unit:
     kind: str
     type: str
     level: str | None
-    parent_id: strawberry.ID | None
-    territory_id: strawberry.ID | None
+    parent_id: strawberry.ID | None = strawberry.field(
+        description="the superior in its own line (a party organisation's is a party "
+                    "organisation)")
+    territory_id: strawberry.ID | None = strawberry.field(
+        description="the administrative unit it serves")
+    party_id: strawberry.ID | None = strawberry.field(
+        description="the party organisation it belongs to (units outside the party)")
     valid_from: date = strawberry.field(description="first day of this version")
     valid_to: date | None = strawberry.field(description="first day it no longer holds; "
                                                          "null while it lasts")
@@ -41,6 +68,7 @@ class Unit:
             id=strawberry.ID(row["id"]), code=row["code"], name=row["name"], kind=row["kind"],
             type=row["type"], level=row["level"],
             parent_id=_id(row.get("parent_id")), territory_id=_id(row.get("territory_id")),
+            party_id=_id(row.get("party_id")),
             valid_from=date.fromisoformat(row["valid_from"]),
             valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
             at=at, known_at=known_at)
@@ -51,7 +79,8 @@ class Unit:
         return cls(
             id=strawberry.ID(str(view.id)), code=view.code, name=view.name, kind=view.kind,
             type=view.type, level=view.level, parent_id=_id(view.parent_id),
-            territory_id=_id(view.territory_id), valid_from=view.valid_from,
+            territory_id=_id(view.territory_id), party_id=_id(view.party_id),
+            valid_from=view.valid_from,
             valid_to=view.valid_to, at=at, known_at=known_at)
 
     @strawberry.field(description="the superior on `at` (default: this unit's date)")
@@ -69,15 +98,46 @@ class Unit:
         row = await info.context.loaders.units.load((parent, on, self.known_at))
         return Unit.from_row(row, on, self.known_at) if row else None
 
-    @strawberry.field(description="the units directly under this one on `at`")
-    async def children(self, info: Info, at: date | None = None) -> list[Unit]:
+    @strawberry.field(description="its superior along `relation` on `at` (default: this unit's "
+                                  "date), or null")
+    def superior(self, info: Info, relation: Relation, at: date | None = None) -> Unit | None:
         on = at or self.at
-        rows = await info.context.loaders.children.load((UUID(str(self.id)), on, self.known_at))
+        for s in _superiors(info, self, on):
+            if s.relation == relation:
+                return s.unit
+        return None
+
+    @strawberry.field(description="its superiors on `at` (default: this unit's date), one per "
+                                  "relation that holds then")
+    def superiors(self, info: Info, at: date | None = None) -> list[Superior]:
+        return _superiors(info, self, at or self.at)
+
+    @strawberry.field(description="the units directly under this one on `at`, along "
+                                  "`relation` (default: each unit's own line)")
+    async def children(self, info: Info, at: date | None = None,
+                       relation: Relation | None = None) -> list[Unit]:
+        on = at or self.at
+        if relation is not None:
+            rows = await info.context.loaders.related.load(
+                (UUID(str(self.id)), on, self.known_at, relation.value))
+        else:
+            rows = await info.context.loaders.children.load(
+                (UUID(str(self.id)), on, self.known_at))
         return [Unit.from_row(r, on, self.known_at) for r in rows]
 
-    @strawberry.field(description="the superiors on `at`, nearest first")
-    async def ancestors(self, info: Info, at: date | None = None) -> list[Unit]:
+    @strawberry.field(description="the superiors on `at`, nearest first, along `relation` "
+                                  "(default: each unit's own line)")
+    async def ancestors(self, info: Info, at: date | None = None,
+                        relation: Relation | None = None) -> list[Unit]:
         on = at or self.at
+        if relation is not None:
+            reader = info.context.services.reader
+            try:  # inline: the reader answers from its in-process index
+                views = reader.ancestors(UUID(str(self.id)), on, self.known_at,
+                                         _relation(relation))
+            except NotFound:
+                return []
+            return [Unit.from_view(v, on, self.known_at) for v in views]
         out: list[Unit] = []
         current: Unit | None = self
         if on != self.at:
@@ -121,6 +181,20 @@ class Unit:
     async def successors(self, info: Info, depth: int = 1) -> list[Annotated[
             LineageStep, strawberry.lazy("registry.api.graphql.lineage")]]:
         return await _lineage(info, self, "successors", depth)
+
+
+def _superiors(info: Info, unit: Unit, on: date) -> list[Superior]:
+    reader = info.context.services.reader
+    try:  # inline: the reader answers from its in-process index
+        found = reader.superiors(UUID(str(unit.id)), on, unit.known_at)
+    except NotFound:
+        return []
+    out = []
+    for s in found:
+        view = reader.unit(s.id, on, unit.known_at, superiors=False)
+        out.append(Superior(relation=Relation(s.relation),
+                            unit=Unit.from_view(view, on, unit.known_at)))
+    return out
 
 
 async def _lineage(info: Info, unit: Unit, direction: str, depth: int) -> list[LineageStep]:

@@ -21,13 +21,20 @@ from registry.api.services import services
 MAX_LIMIT = 1000
 MAX_DEPTH = 100
 DIRECTIONS = ("predecessors", "successors")
+RELATIONS = ("administrative", "party", "territory")
+
+
+def _relation(p: Params) -> str | None:
+    """``relation``: administrative, party or territory; absent, the unit's own line."""
+    return p.choice("relation", RELATIONS, "") if p.text("relation") is not None else None
 
 
 def list_units(request: Request) -> Response:
-    p = Params(request, ("at", "known_at", "parent", "level", "kind", "type", "q", "limit",
-                         "cursor"))
+    p = Params(request, ("at", "known_at", "parent", "relation", "level", "kind", "type", "q",
+                         "limit", "cursor"))
     at, known_at = p.at(), p.moment()
-    kwargs = {"known_at": known_at, "parent": p.uuid("parent"), "level": p.text("level"),
+    kwargs = {"known_at": known_at, "parent": p.uuid("parent"), "relation": _relation(p),
+              "level": p.text("level"),
               "kind": p.text("kind"), "type": p.text("type"), "q": p.text("q"),
               "limit": p.integer("limit", 100, 1, MAX_LIMIT), "cursor": p.text("cursor")}
 
@@ -49,14 +56,25 @@ async def get_unit(request: Request) -> Response:
 
 
 async def children(request: Request) -> Response:
-    p = Params(request, ("at", "known_at", "limit", "cursor"))
-    unit_id, at, known_at = p.path_uuid(), p.at(), p.moment()
+    p = Params(request, ("at", "known_at", "relation", "limit", "cursor"))
+    unit_id, at, known_at, relation = p.path_uuid(), p.at(), p.moment(), _relation(p)
     limit, cursor = p.integer("limit", 100, 1, MAX_LIMIT), p.text("cursor")
 
     def build() -> Response:
         page = services(request).reader.children(unit_id, at, known_at, limit=limit,
-                                                 cursor=cursor)
+                                                 cursor=cursor, relation=relation)
         return page_response(request, [u.as_dict() for u in page.items], page.next)
+
+    return conditional(request, frozen_tag(request, [at], known_at), build)
+
+
+async def ancestors(request: Request) -> Response:
+    p = Params(request, ("at", "known_at", "relation"))
+    unit_id, at, known_at, relation = p.path_uuid(), p.at(), p.moment(), _relation(p)
+
+    def build() -> Response:
+        units = services(request).reader.ancestors(unit_id, at, known_at, relation)
+        return JSON({"items": [u.as_dict() for u in units]})
 
     return conditional(request, frozen_tag(request, [at], known_at), build)
 
@@ -81,6 +99,7 @@ def routes() -> list[Route]:
         Route("/v1/units", list_units, methods=["GET"]),
         Route("/v1/units/{id}", get_unit, methods=["GET"]),
         Route("/v1/units/{id}/children", children, methods=["GET"]),
+        Route("/v1/units/{id}/ancestors", ancestors, methods=["GET"]),
         Route("/v1/units/{id}/history", history, methods=["GET"]),
         Route("/v1/units/{id}/lineage", lineage, methods=["GET"]),
     ]
