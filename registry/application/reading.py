@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 
 from registry.application.lookups import code_not_held
+from registry.application.plans import PlanReading, PlanSummary, PlanView
 from registry.application.search import NameSearch, score
 from registry.application.search import spans as _spans
 from registry.application.views import (
@@ -42,6 +43,7 @@ from registry.application.views import (
 from registry.domain.errors import InvalidInput, NotFound, TooCostly
 from registry.domain.events import CHAIN_GENESIS
 from registry.domain.model import BEGAN, ENDED, SUPERSEDED, Edge, Version
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.domain.text import fold
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow
@@ -67,6 +69,9 @@ class ReadSource(Protocol):
                       ) -> list[ChangeRow]: ...
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]: ...
+
+    def plan_rows(self, plan: UUID | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]: ...
 
 
 # -- the reader --------------------------------------------------------------------------
@@ -479,6 +484,20 @@ class Reader:
             raise NotFound(f"act {id} is not recorded")
         return ActView.of(row, None, document=True)
 
+    # plans (ADR 0008): never part of the structure
+
+    def plan(self, ref: str, at: date, known_at: datetime | None = None) -> PlanView:
+        """A plan (by id, number or title) on a date: each item's status then, its deadline,
+        lead and coordinating bodies, the acts that carried it out, and whether it is overdue."""
+        return PlanReading(self._idx(), self.source.plan_rows, known_at).plan(ref, at)
+
+    def plans(self, at: date, known_at: datetime | None = None, limit: int = 100,
+              cursor: str | None = None) -> Page[PlanSummary]:
+        check_limit(limit)
+        found = PlanReading(self._idx(), self.source.plan_rows, known_at).plans(at)
+        return page_of(found, lambda p: [p.act.effective.isoformat(), p.act.number or "",
+                                         str(p.act.id)], limit, cursor)
+
     def feed(self, after: int = 0, limit: int = 100) -> FeedPage:
         check_limit(limit)
         if not isinstance(after, int) or after < 0:
@@ -593,6 +612,8 @@ __all__ = [
     "HistoryView",
     "LineageStep",
     "Page",
+    "PlanSummary",
+    "PlanView",
     "ReadSource",
     "Reader",
     "SearchHit",

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.projections.failure import ProjectionFailed
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow
@@ -156,6 +157,10 @@ class ModelSource:
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self.index().position)  # type: ignore[no-any-return]
 
+    def plan_rows(self, plan: UUID | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
+        return self.store.plan_rows(self.index().position, plan)  # type: ignore[no-any-return]
+
     def close(self) -> None:
         if self.lock is not None:
             self.lock.release()
@@ -174,7 +179,7 @@ class QuestionSource:
 
         self.store = store
         self._reading = store.reading()
-        conn = self._reading.__enter__()
+        conn = self._conn = self._reading.__enter__()
         position = store.position(conn)
         self._index = PartialIndex(OnConnection(store, conn), position)
         found = store.failure(conn)
@@ -194,6 +199,11 @@ class QuestionSource:
 
     def log_after(self, after: int, limit: int) -> list[ChangeRow]:
         return self.store.log_after(after, limit, self._index.position)  # type: ignore[no-any-return]
+
+    def plan_rows(self, plan: UUID | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
+        return self.store.plan_rows(  # type: ignore[no-any-return]
+            self._index.position, plan, self._conn)
 
     def close(self) -> None:
         self._reading.__exit__(None, None, None)
