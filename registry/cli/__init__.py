@@ -20,7 +20,8 @@ from registry.projections.failure import ProjectionFailed
 from registry.settings import Settings
 
 # Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).
-MODULES = ("units", "serve", "imports", "readmodels", "integrity", "backup", "analysis")
+MODULES = ("units", "serve", "imports", "readmodels", "integrity", "backup", "analysis",
+           "plans")
 
 
 DESCRIPTION = ("An event-sourced registry of administrative units: every change stored with "
