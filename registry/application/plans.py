@@ -42,14 +42,16 @@ class ActBrief:
     kind: str
     title: str | None
     effective: date
+    verified: bool
 
     @classmethod
     def of(cls, row: ActRow) -> ActBrief:
-        return cls(row.id, row.number, row.kind, row.title, row.effective)
+        return cls(row.id, row.number, row.kind, row.title, row.effective, row.verified)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": str(self.id), "number": self.number, "kind": self.kind,
-                "title": self.title, "effective": _iso(self.effective)}
+                "title": self.title, "effective": _iso(self.effective),
+                "verified": self.verified}
 
 
 @dataclass(frozen=True)
