@@ -101,3 +101,17 @@ def test_graphql_agrees_with_rest(plans_api: Api) -> None:
     missing = plans_api.client.post("/graphql", json={
         "query": '{ plan(id: "404/KH") { at } }'}).json()
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_plan_events_are_in_the_feed_but_never_among_the_changes(plans_api: Api) -> None:
+    feed = plans_api.client.get("/v1/feed?after=0&limit=1000").json()
+    valid(feed, "FeedPage")
+    kinds = [i["type"] for i in feed["items"]]
+    assert kinds.count("plan_item") == 4 and kinds.count("plan_status") == 3
+    item = next(i for i in feed["items"] if i["type"] == "plan_item")
+    assert item["data"]["item"] == "2.2(1)" and item["data"]["change"]["merge"]
+    changes = plans_api.client.get("/v1/changes?from=2025-01-02&to=2025-12-31&limit=1000")
+    assert changes.status_code == 200
+    assert {c["kind"] for c in changes.json()["items"]} <= {
+        "began", "ended", "derived", "reassigned", "renamed"}
+    assert all(c["on"] == "2025-07-01" for c in changes.json()["items"])
