@@ -259,6 +259,8 @@ def _plan_status(b: dict, p: str, common: dict) -> ch.Change:
 
 
 def _item_id(raw: Any, p: str) -> str:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise InvalidInput("an item id is text: quote it (\"2.3\") so it stays as written", p)
     value = _text(raw, p, required=True)
     assert value is not None
     if len(value) > MAX_ITEM_ID:

@@ -225,6 +225,9 @@ REFUSED = [
     ("a bad planned change", {"act": {"kind": "plan", "effective": "2025-09-01"}, "changes": [
         {"plan_item": {"id": "1", "title": "x", "change": {"merge": {"sources": []}}}}]},
      InvalidInput, "plan_item.change"),
+    ("an unquoted item id", {"act": {"kind": "plan", "effective": "2025-09-01"}, "changes": [
+        {"plan_item": {"id": 2.3, "title": "x"}}]},
+     InvalidInput, "quote it"),
     ("a bad deadline", {"act": {"kind": "plan", "effective": "2025-09-01"}, "changes": [
         {"plan_item": {"id": "1", "title": "x", "deadline": "2025-02-30"}}]},
      InvalidInput, "deadline"),
