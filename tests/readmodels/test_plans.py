@@ -295,6 +295,12 @@ def test_a_rebuild_answers_the_same_and_the_log_verifies(planned, capsys):
             return [reader.plan("12/KH-UBND", d).as_dict() for d in dates] + [
                 reader.plans(d).as_dict() for d in dates]
 
+    serving = bootstrap.build_reader(url)
+    try:  # a server's reader (its index) answers as a command's does
+        assert [serving.plan("12/KH-UBND", d).as_dict() for d in dates] + [
+            serving.plans(d).as_dict() for d in dates] == answers()
+    finally:
+        serving.close()
     store = bootstrap.build_projection(url)
     before, rows = answers(), store.store.dump()
     assert rows["plan_items"] and len(rows["plan_statuses"]) == 3
