@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_staffing_functions"
-down_revision = "0007_relations"
+down_revision = "0008_plans"
 branch_labels = None
 depends_on = None
 

@@ -46,6 +46,7 @@ from registry.adapters.coordination import READ_MODELS, notify
 from registry.adapters.database import Database
 from registry.adapters.engine import engine_for
 from registry.domain.model import Edge, Holding, Version
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.domain.text import fold
 from registry.projections.rows import (
     ActRow,
@@ -232,6 +233,44 @@ function_holdings = Table(
     Index("ix_function_holdings_key", "function_key"),
 )
 
+# Plans (0008_plans, ADR 0008): each plan's items and every later status change of them. Beside
+# the structure's tables, never in them: planned changes are not facts.
+plan_items = Table(
+    "plan_items", metadata,
+    Column("plan_id", ID, primary_key=True),
+    Column("item", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("stream_version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("deadline", Date),
+    Column("lead_id", ID),
+    Column("coordinating", Text, nullable=False),  # JSON list of organisation ids
+    Column("status", String(16), nullable=False),
+    Column("acts", Text, nullable=False),  # JSON list of act ids
+    Column("change", Text),  # the planned change's document (JSON), never applied
+    Column("effective", Date, nullable=False),
+    Column("act_id", ID, nullable=False),
+    Column("clause", Text),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+plan_statuses = Table(
+    "plan_statuses", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("plan_id", ID, nullable=False),
+    Column("item", String(64), nullable=False),
+    Column("stream_version", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("acts", Text, nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("act_id", ID, nullable=False),
+    Column("clause", Text),
+    Column("actor", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("ix_plan_statuses_plan", "plan_id", "item"),
+)
+
 TABLES = tuple(t.name for t in metadata.sorted_tables)
 
 
@@ -371,6 +410,33 @@ def _target_tuple(t: TargetRow) -> tuple[Any, ...]:
 def _holding_tuple(h: Holding) -> tuple[Any, ...]:
     return (h.org, h.key, h.start, h.end, h.function, h.source, h.target, h.act, h.end_act,
             h.clause)
+def _ids(values: Iterable[UUID]) -> str:
+    return json.dumps([str(v) for v in values])
+
+
+def _plan_item_tuple(i: ItemPlanned) -> tuple[Any, ...]:
+    return (i.plan, i.item, i.seq, i.version, i.title, i.deadline, i.lead, _ids(i.coordinating),
+            i.status, _ids(i.acts), encode_values(i.change) if i.change is not None else None,
+            i.on, i.act, i.clause, i.actor, i.recorded_at)
+
+
+def _plan_status_tuple(c: StatusChanged) -> tuple[Any, ...]:
+    return (c.seq, c.plan, c.item, c.version, c.status, _ids(c.acts), c.on, c.act, c.clause,
+            c.actor, c.recorded_at)
+
+
+def plan_item_row(r: Any) -> ItemPlanned:
+    return ItemPlanned(_id(r.plan_id), r.stream_version, r.item, r.title, r.deadline,
+                       _uuid(r.lead_id), tuple(_id(i) for i in json.loads(r.coordinating)),
+                       r.status, tuple(_id(i) for i in json.loads(r.acts)),
+                       json.loads(r.change) if r.change is not None else None, r.effective,
+                       _id(r.act_id), r.clause, r.actor, r.recorded_at, r.seq)
+
+
+def plan_status_row(r: Any) -> StatusChanged:
+    return StatusChanged(_id(r.plan_id), r.stream_version, r.item, r.status,
+                         tuple(_id(i) for i in json.loads(r.acts)), r.effective, _id(r.act_id),
+                         r.clause, r.actor, r.recorded_at, r.seq)
 
 
 def _change_tuple(c: ChangeRow) -> tuple[Any, ...]:
@@ -537,6 +603,8 @@ class ReadModelStore:
             many.insert(staffing_figures, [_figure_tuple(f) for x in extras for f in x[0]])
             many.insert(staffing_targets, [_target_tuple(t) for x in extras for t in x[1]])
             many.insert(function_holdings, [_holding_tuple(h) for x in extras for h in x[2]])
+        many.insert(plan_items, [_plan_item_tuple(i) for i in ops.plan_items])
+        many.insert(plan_statuses, [_plan_status_tuple(c) for c in ops.plan_statuses])
         many.run("UPDATE change_list SET superseded_at = {p} WHERE stream_id = {p} AND "
                  "stream_version = {p} AND superseded_at IS NULL",
                  [(at, str(stream), v) for stream, v, at in ops.change_supersedes])
@@ -698,6 +766,22 @@ class ReadModelStore:
                 legal_acts.c.act_id.in_(chunk)))]
         return out
 
+    def plan_rows(self, upto: int, plan: UUID | None = None,
+                  conn: Connection | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
+        """Plans' items and status changes up to a log position (one plan's, or every one)."""
+        items = select(plan_items).where(plan_items.c.seq <= upto).order_by(plan_items.c.seq)
+        changes = select(plan_statuses).where(plan_statuses.c.seq <= upto).order_by(
+            plan_statuses.c.seq)
+        if plan is not None:
+            items = items.where(plan_items.c.plan_id == str(plan))
+            changes = changes.where(plan_statuses.c.plan_id == str(plan))
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.plan_rows(upto, plan, c)
+        return ([plan_item_row(r) for r in conn.execute(items)],
+                [plan_status_row(r) for r in conn.execute(changes)])
+
     def last_recorded(self, conn: Connection) -> datetime | None:
         return conn.execute(select(func.max(change_list.c.recorded_at))).scalar()
 
@@ -722,7 +806,7 @@ class ReadModelStore:
                 first, last, upto, streams=set(ids[i:i + _CHUNK]))]
             return sorted(found, key=lambda f: f.seq)
         query = select(change_list).where(c.effective >= first, c.effective <= last,
-                                          c.seq <= upto, c.kind.not_in(LEDGER_KINDS))
+                                          c.seq <= upto, c.kind.not_in(NOT_FACTS))
         if streams is not None:
             query = query.where(c.stream_id.in_(sorted(str(s) for s in streams)))
         if limit is None:
@@ -753,7 +837,8 @@ class ReadModelStore:
         return out
 
 
-LEDGER_KINDS = ("act_recorded", "act_withdrawn")
+# change-list rows that are no organisation's fact: ledger entries and plans (ADR 0008)
+NOT_FACTS = ("act_recorded", "act_withdrawn", "plan_item", "plan_status")
 
 
 class _Many:

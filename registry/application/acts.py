@@ -19,6 +19,7 @@ from registry.application.documents import MAX_DEPTH
 from registry.domain import changes as ch
 from registry.domain.errors import InvalidInput
 from registry.domain.model import EDGE_TYPES, MEASURES
+from registry.domain.plans import STATUSES
 from registry.domain.text import nfc, unstorable
 
 MAX_CHANGES = 20_000
@@ -85,6 +86,7 @@ def parse_act(data: Any) -> ParsedAct:
     if len(raw_changes) > MAX_CHANGES:
         raise InvalidInput(f"at most {MAX_CHANGES} changes in one act", "changes")
     changes = [_change(c, f"changes[{i}]") for i, c in enumerate(raw_changes)]
+    _plan_rules(kind, changes)
     document = _canonical(data, "", 0)
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False)
                             .encode()).hexdigest()
@@ -273,6 +275,99 @@ def _measure(raw: Any, p: str) -> str:
     if raw not in MEASURES:
         raise InvalidInput(f"must be one of {', '.join(MEASURES)}", p + ".measure")
     return raw  # type: ignore[no-any-return]
+# -- plans (registry.domain.plans, ADR 0008) ---------------------------------------------
+
+PLAN_ITEM_FIELDS = {"id", "title", "deadline", "lead", "coordinating", "status", "acts", "change"}
+PLAN_KINDS = ("plan_item", "plan_status")
+MAX_ITEM_ID = 64
+
+
+def _plan_item(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, PLAN_ITEM_FIELDS, p)
+    coordinating = b.get("coordinating")
+    coordinating = [] if coordinating is None else coordinating
+    if not isinstance(coordinating, list):
+        raise InvalidInput("a list of organisations", p + ".coordinating")
+    raw_change = b.get("change")
+    change = None
+    if raw_change is not None:
+        if isinstance(raw_change, dict) and any(k in PLAN_KINDS for k in raw_change):
+            raise InvalidInput("a planned change is a change to organisations, not to a plan",
+                               p + ".change")
+        _change(raw_change, p + ".change")  # checked as a document, never applied
+        change = _canonical(raw_change, p + ".change", 0)
+    return ch.PlanItem(
+        id=_item_id(b.get("id"), p + ".id"),
+        title=_text(b.get("title"), p + ".title", required=True),  # type: ignore[arg-type]
+        deadline=_date(b.get("deadline"), p + ".deadline"),
+        lead=_opt_ref(b.get("lead"), p + ".lead"),
+        coordinating=tuple(_ref(r, f"{p}.coordinating[{i}]")
+                           for i, r in enumerate(coordinating)),
+        status=_status(b.get("status", "planned"), p + ".status"),
+        acts=_act_refs([] if b.get("acts") is None else b["acts"], p + ".acts"),
+        change=change, **common)
+
+
+def _plan_status(b: dict, p: str, common: dict) -> ch.Change:
+    _only(b, {"plan", "item", "status", "acts"}, p)
+    acts = b.get("acts")
+    return ch.PlanStatus(
+        plan=_act_ref(b.get("plan"), p + ".plan"), item=_item_id(b.get("item"), p + ".item"),
+        status=_status(b.get("status"), p + ".status"),
+        acts=None if acts is None else _act_refs(acts, p + ".acts"), **common)
+
+
+def _item_id(raw: Any, p: str) -> str:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise InvalidInput("an item id is text: quote it (\"2.3\") so it stays as written", p)
+    value = _text(raw, p, required=True)
+    assert value is not None
+    if len(value) > MAX_ITEM_ID:
+        raise InvalidInput(f"an item id has at most {MAX_ITEM_ID} characters", p)
+    return value
+
+
+def _status(raw: Any, p: str) -> str:
+    if raw not in STATUSES:
+        raise InvalidInput(f"must be one of {', '.join(STATUSES)}", p)
+    return str(raw)
+
+
+def _act_refs(raw: Any, p: str) -> tuple[ch.ActRef, ...]:
+    if not isinstance(raw, list):
+        raise InvalidInput("a list of acts ({id}, {number} or {title})", p)
+    return tuple(_act_ref(r, f"{p}[{i}]") for i, r in enumerate(raw))
+
+
+def _act_ref(raw: Any, p: str) -> ch.ActRef:
+    if not isinstance(raw, dict):
+        raise InvalidInput("an act is named by a mapping with one of id, number, title", p)
+    _only(raw, {"id", "number", "title"}, p)
+    given = [k for k in ("id", "number", "title") if raw.get(k) is not None]
+    if len(given) != 1:
+        raise InvalidInput("name the act by exactly one of id, number, title", p)
+    if given[0] == "id":
+        return ch.ActRef(id=_uuid(raw["id"], p + ".id"))
+    value = _text(raw[given[0]], f"{p}.{given[0]}", required=True)
+    return ch.ActRef(**{given[0]: value})
+
+
+def _plan_rules(kind: str, changes: list[ch.Change]) -> None:
+    """A plan holds items (and may report on earlier plans' items); items only in a plan."""
+    seen: set[str] = set()
+    for i, c in enumerate(changes):
+        if kind == "plan":
+            if not isinstance(c, (ch.PlanItem, ch.PlanStatus, ch.StaffingTarget)):
+                raise InvalidInput("an act of kind plan holds only plan_item, plan_status and "
+                                   "staffing_target changes: what it foresees is not a fact",
+                                   f"changes[{i}]")
+            if isinstance(c, ch.PlanItem):
+                if c.id in seen:
+                    raise InvalidInput(f"item '{c.id}' is given twice in this plan",
+                                       f"changes[{i}].plan_item.id")
+                seen.add(c.id)
+        elif isinstance(c, ch.PlanItem):
+            raise InvalidInput("plan_item belongs in an act of kind plan", f"changes[{i}]")
 
 
 _PARSERS = {
@@ -283,6 +378,7 @@ _PARSERS = {
     "staffing": _staffing, "staffing_target": _staffing_target,
     "assign_function": _assign_function, "transfer_function": _transfer_function,
     "remove_function": _remove_function,
+    "plan_item": _plan_item, "plan_status": _plan_status,
 }
 CHANGE_KINDS = tuple(_PARSERS)
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 
 from registry.application.lookups import code_not_held
+from registry.application.plans import PlanReading, PlanSummary, PlanView
 from registry.application.search import NameSearch, score
 from registry.application.search import spans as _spans
 from registry.application.views import (
@@ -54,6 +55,7 @@ from registry.domain.model import (
     Version,
     superior,
 )
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.domain.text import fold, name_key, nfc, unstorable
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow, FigureRow, TargetRow
@@ -84,6 +86,8 @@ class ReadSource(Protocol):
 
     def holdings(self, orgs: set[UUID] | None = None, key: str | None = None
                  ) -> list[Holding]: ...
+    def plan_rows(self, plan: UUID | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]: ...
 
 
 # -- the reader --------------------------------------------------------------------------
@@ -540,6 +544,20 @@ class Reader:
             raise NotFound(f"act {id} is not recorded")
         return ActView.of(row, None, document=True)
 
+    # plans (ADR 0008): never part of the structure
+
+    def plan(self, ref: str, at: date, known_at: datetime | None = None) -> PlanView:
+        """A plan (by id, number or title) on a date: each item's status then, its deadline,
+        lead and coordinating bodies, the acts that carried it out, and whether it is overdue."""
+        return PlanReading(self._idx(), self.source.plan_rows, known_at).plan(ref, at)
+
+    def plans(self, at: date, known_at: datetime | None = None, limit: int = 100,
+              cursor: str | None = None) -> Page[PlanSummary]:
+        check_limit(limit)
+        found = PlanReading(self._idx(), self.source.plan_rows, known_at).plans(at)
+        return page_of(found, lambda p: [p.act.effective.isoformat(), p.act.number or "",
+                                         str(p.act.id)], limit, cursor)
+
     def feed(self, after: int = 0, limit: int = 100) -> FeedPage:
         check_limit(limit)
         if not isinstance(after, int) or after < 0:
@@ -733,6 +751,8 @@ __all__ = [
     "HoldingView",
     "LineageStep",
     "Page",
+    "PlanSummary",
+    "PlanView",
     "ReadSource",
     "Reader",
     "SearchHit",

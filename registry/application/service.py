@@ -26,9 +26,12 @@ from registry.domain.events import (
     NAMESPACE,
     Ledger,
     Organisation,
+    Plan,
     act_from_event,
     event_from_fact,
+    event_from_plan,
     fact_from_event,
+    plan_from_event,
 )
 from registry.domain.timeline import Timeline
 
@@ -94,6 +97,8 @@ class Registry:
         tl = self.timeline
         if isinstance(event, Organisation.Event):
             tl.add(fact_from_event(event, seq))
+        elif isinstance(event, Plan.Event):
+            tl.add_plan_event(plan_from_event(event, seq))
         elif isinstance(event, Ledger.ActRecorded):
             self.ledger_version = event.originator_version
             self.chain_head = event.hash
@@ -139,7 +144,8 @@ class Registry:
                     ledger_events.append(Ledger.ActWithdrawn(
                         originator_id=LEDGER_ID, originator_version=version, timestamp=now,
                         act_id=withdrawn, by_act=act_id, actor=actor))
-                events = ledger_events + [event_from_fact(f) for f in tx.facts]
+                events = ledger_events + [event_from_fact(f) for f in tx.facts] + [
+                    event_from_plan(p) for p in tx.plan_events]
                 previous = self.chain_head or self.log.chain_head()
                 # The ledger stream's version makes this link safe: had another act been
                 # appended since ``previous``, this append fails with Conflict.

@@ -21,7 +21,7 @@ from registry.settings import Settings
 
 # Modules that each define ``register(subparsers, common)``; their handlers take (registry, args).
 MODULES = ("units", "serve", "imports", "readmodels", "integrity", "backup", "analysis",
-           "staffing")
+           "staffing", "plans")
 
 
 DESCRIPTION = ("An event-sourced registry of administrative units: every change stored with "
@@ -31,6 +31,7 @@ EPILOG = """examples:
   registry show 03388 --at 2025-07-01             the unit holding a code on a date
   registry crosswalk 106 --from 2025-06-30 --to 2025-07-01
   registry crosswalk --file codes.csv --from 2025-06-30 --to 2025-07-01
+  registry plan show 12/KH-UBND --at 2025-07-01   a plan's items: status, deadline, acts, overdue
   registry serve                                  REST /v1, /docs, GraphiQL /graphql, explorer /
 
 Every command takes --database URL (default: $REGISTRY_DATABASE_URL or sqlite:///registry.db);

@@ -11,12 +11,18 @@ on the same day by an earlier act).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from registry.domain.errors import AmbiguousReference, InvalidInput, UnknownReference
+from registry.domain.errors import (
+    ActRefused,
+    AmbiguousReference,
+    InvalidInput,
+    UnknownReference,
+    Violation,
+)
 from registry.domain.model import (
     AFFILIATED,
     BEGAN,
@@ -36,8 +42,9 @@ from registry.domain.model import (
     SUPERSEDED,
     Fact,
 )
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.domain.text import name_key
-from registry.domain.timeline import Timeline
+from registry.domain.timeline import ActInfo, Timeline
 
 ADMINISTRATIVE_UNIT = "administrative_unit"
 
@@ -264,6 +271,46 @@ class TransferFunction(Change):
 class RemoveFunction(Change):
     unit: Ref
     function: str
+class ActRef:
+    """How a plan names a recorded act: by id, by number or by title (exactly one recorded act,
+    not withdrawn, must match)."""
+
+    id: UUID | None = None
+    number: str | None = None
+    title: str | None = None
+
+    def __str__(self) -> str:
+        if self.id is not None:
+            return f"act {self.id}"
+        if self.number is not None:
+            return f"act number '{self.number}'"
+        return f"act titled '{self.title}'"
+
+
+@dataclass(frozen=True)
+class PlanItem(Change):
+    """One item of a plan (only in an act of kind ``plan``). Nothing in it is a fact: ``change``
+    is the change the plan foresees, checked as a document but never applied."""
+
+    id: str
+    title: str
+    deadline: date | None = None
+    lead: Ref | None = None
+    coordinating: tuple[Ref, ...] = ()
+    status: str = "planned"
+    acts: tuple[ActRef, ...] = ()
+    change: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class PlanStatus(Change):
+    """An item of an earlier plan reaches a status on the change's effective date; ``acts``
+    (None: the act carrying this change) are the acts that carried it out."""
+
+    plan: ActRef
+    item: str
+    status: str
+    acts: tuple[ActRef, ...] | None = None
 
 
 KEYS: dict[type[Change], str] = {
@@ -273,6 +320,7 @@ KEYS: dict[type[Change], str] = {
     AbolishLevel: "abolish_level", Correct: "correct", Withdraw: "withdraw",
     Staffing: "staffing", StaffingTarget: "staffing_target", AssignFunction: "assign_function",
     TransferFunction: "transfer_function", RemoveFunction: "remove_function",
+    PlanItem: "plan_item", PlanStatus: "plan_status",
 }
 
 
@@ -564,3 +612,72 @@ class Planner:
         on = self._on(c)
         org = self.resolve(c.unit, on, field + ".unit")
         self.fact(org, FUNCTION_LOST, on, {"function": c.function, "target": None}, c.clause)
+    # -- plans: events in the plan's own stream, never facts --------------------------------
+
+    def _plan_event_version(self, plan: UUID) -> int:
+        record = self.tl.plans.get(plan)
+        return (record.last_version if record else 0) + 1
+
+    def _plan_item(self, c: PlanItem, field: str) -> None:
+        on = self._on(c)
+        plan = self.act.id
+        lead = self._body(c.lead, on, field + ".lead") if c.lead is not None else None
+        coordinating = tuple(self._body(r, on, f"{field}.coordinating[{i}]")
+                             for i, r in enumerate(c.coordinating))
+        acts = tuple(self.resolve_act(r, f"{field}.acts[{i}]").id for i, r in enumerate(c.acts))
+        self.tl.add_plan_event(ItemPlanned(
+            plan, self._plan_event_version(plan), c.id, c.title, c.deadline, lead, coordinating,
+            c.status, acts, c.change, on, self.act.id, c.clause, self.actor, self.recorded_at,
+            self.tl.next_seq()))
+
+    def _plan_status(self, c: PlanStatus, field: str) -> None:
+        on = self._on(c)
+        plan = self.resolve_act(c.plan, field + ".plan")
+        record = self.tl.plans.get(plan.id)
+        if plan.kind != "plan" or record is None:
+            raise ActRefused([Violation(
+                "PlanUnknown", f"{c.plan} is not a plan (an act of kind plan with items)",
+                (), on)])
+        item = record.items.get(c.item)
+        if item is None:
+            raise ActRefused([Violation(
+                "PlanItemUnknown", f"plan {plan.number or plan.id} has no item '{c.item}' "
+                f"(it has: {', '.join(record.items) or 'none'})", (), on)])
+        if on < item.on:
+            raise ActRefused([Violation(
+                "PlanStatusBeforePlan", f"item '{c.item}' of plan {plan.number or plan.id} is "
+                f"planned from {item.on}; a status cannot take effect before it", (), on)])
+        acts = ((self.act.id,) if c.acts is None else
+                tuple(self.resolve_act(r, f"{field}.acts[{i}]").id
+                      for i, r in enumerate(c.acts)))
+        self.tl.add_plan_event(StatusChanged(
+            plan.id, self._plan_event_version(plan.id), c.item, c.status, acts, on,
+            self.act.id, c.clause, self.actor, self.recorded_at, self.tl.next_seq()))
+
+    def _body(self, ref: Ref, on: date, field: str) -> UUID:
+        """An organisation a plan names (lead, coordinating): one existing on the plan's date."""
+        if ref.key is not None:
+            raise InvalidInput("a plan names existing organisations (by id, code or name), "
+                               "not keys", field)
+        org = self.resolve(ref if ref.id is not None or ref.at is not None else
+                           replace(ref, at=on), on, field)
+        if self.tl.version(org, on) is None:
+            raise UnknownReference(str(ref), on, field)
+        return org
+
+    def resolve_act(self, ref: ActRef, field: str) -> ActInfo:
+        """The one recorded, not withdrawn act ``ref`` names."""
+        if ref.id is not None:
+            found = [a for a in (self.tl.acts.get(ref.id),) if a is not None]
+        elif ref.number is not None:
+            found = [a for a in self.tl.acts.values() if a.number == ref.number]
+        else:
+            key = name_key(ref.title or "")
+            found = [a for a in self.tl.acts.values() if a.title and name_key(a.title) == key]
+        found = [a for a in found if a.withdrawn_by is None]
+        if not found:
+            raise InvalidInput(f"no recorded act (not withdrawn) matches {ref}", field)
+        if len(found) > 1:
+            raise InvalidInput(f"{len(found)} recorded acts match {ref}: "
+                               + ", ".join(str(a.id) for a in found), field)
+        return found[0]

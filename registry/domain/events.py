@@ -1,7 +1,9 @@
 """The stored events. Never rename a class or a field here: stored topics name them.
 
-Two kinds of stream:
+Three kinds of stream:
 - one per organisation (``Organisation.*``), keyed by the organisation's id: every fact about it;
+- one per plan (``Plan.*``), keyed by ``plans.stream_of(plan act id)``: the plan's items and every
+  later status change of them (planned changes are not facts: no organisation stream holds them);
 - one registry-wide ledger (``Ledger.*``): one event per recorded or withdrawn act. Every act
   appends to it, so its version is the optimistic lock that serialises concurrent recorders.
 """
@@ -15,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 
-from registry.domain import model
+from registry.domain import model, plans
 from registry.domain.model import Fact
 from registry.domain.timeline import ActInfo
 
@@ -105,6 +107,31 @@ class Organisation:
         target: UUID | None
 
 
+class Plan:
+    """Namespace of the events in one plan's stream (registry.domain.plans, ADR 0008)."""
+
+    class Event(DomainEvent):
+        on: date
+        act: UUID  # the act that stored the event (the plan itself, or a later act)
+        clause: str | None
+        actor: str
+        plan: UUID  # the plan act
+        item: str
+
+    class ItemPlanned(Event):
+        title: str
+        deadline: date | None
+        lead: UUID | None
+        coordinating: list[UUID]
+        status: str
+        acts: list[UUID]
+        change: dict[str, Any] | None
+
+    class ItemStatusChanged(Event):
+        status: str
+        acts: list[UUID]
+
+
 class Ledger:
     """Namespace of the events in the registry-wide ledger stream."""
 
@@ -176,3 +203,26 @@ def act_from_event(event: Ledger.ActRecorded, seq: int) -> ActInfo:
         title=event.title, url=event.url, verified=event.verified, note=event.note,
         actor=event.actor, recorded_at=event.timestamp, document=event.document,
         hash=event.hash)
+
+
+def event_from_plan(e: plans.PlanEvent) -> Plan.Event:
+    common = {"originator_id": plans.stream_of(e.plan), "originator_version": e.version,
+              "timestamp": e.recorded_at, "on": e.on, "act": e.act, "clause": e.clause,
+              "actor": e.actor, "plan": e.plan, "item": e.item}
+    if isinstance(e, plans.ItemPlanned):
+        return Plan.ItemPlanned(**common, title=e.title, deadline=e.deadline, lead=e.lead,
+                                coordinating=list(e.coordinating), status=e.status,
+                                acts=list(e.acts), change=e.change)
+    return Plan.ItemStatusChanged(**common, status=e.status, acts=list(e.acts))
+
+
+def plan_from_event(event: Plan.Event, seq: int) -> plans.PlanEvent:
+    if isinstance(event, Plan.ItemPlanned):
+        return plans.ItemPlanned(
+            event.plan, event.originator_version, event.item, event.title, event.deadline,
+            event.lead, tuple(event.coordinating), event.status, tuple(event.acts), event.change,
+            event.on, event.act, event.clause, event.actor, event.timestamp, seq)
+    assert isinstance(event, Plan.ItemStatusChanged)
+    return plans.StatusChanged(event.plan, event.originator_version, event.item, event.status,
+                         tuple(event.acts), event.on, event.act, event.clause, event.actor,
+                         event.timestamp, seq)

@@ -27,6 +27,7 @@ from registry.domain.model import (
     Version,
     superior,
 )
+from registry.domain.plans import PlanEvent, PlanRecord
 from registry.domain.text import name_key
 
 
@@ -75,6 +76,7 @@ class ActInfo:
 class Tentative:
     facts: list[Fact] = field(default_factory=list)
     touched: set[UUID] = field(default_factory=set)
+    plan_events: list[PlanEvent] = field(default_factory=list)  # in a plan's stream, not facts
 
 
 class Timeline:
@@ -82,6 +84,7 @@ class Timeline:
         self.records: dict[UUID, OrgRecord] = {}
         self.acts: dict[UUID, ActInfo] = {}
         self.acts_by_key: dict[str, UUID] = {}
+        self.plans: dict[UUID, PlanRecord] = {}  # by the plan act's id (registry.domain.plans)
         self.seq = 0
         self.position = 0  # the last event-log notification id folded in
         self._children: dict[UUID, set[UUID]] = defaultdict(set)
@@ -106,6 +109,16 @@ class Timeline:
             self._open.facts.append(fact)
             self._open.touched.add(fact.org)
         self._reindex(record)
+
+    def add_plan_event(self, event: PlanEvent) -> None:
+        """Fold in a plan's item or status change (read from the log or made by an act)."""
+        self.seq = max(self.seq, event.seq)
+        record = self.plans.get(event.plan)
+        if record is None:
+            record = self.plans[event.plan] = PlanRecord(event.plan)
+        record.add(event)
+        if self._open is not None:
+            self._open.plan_events.append(event)
 
     def add_act(self, act: ActInfo) -> None:
         self.acts[act.id] = act
@@ -140,6 +153,11 @@ class Timeline:
             raise ActRefused(violations)
 
     def _undo(self, tx: Tentative, seq_before: int) -> None:
+        for plan in {e.plan for e in tx.plan_events}:
+            record = self.plans[plan]
+            record.remove(tx.plan_events)
+            if not record.items and not record.changes:
+                del self.plans[plan]
         added = {id(f) for f in tx.facts}
         for org in tx.touched:
             record = self.records[org]
@@ -274,5 +292,9 @@ class Timeline:
         for fact in sorted(self.facts(), key=lambda f: f.seq):
             if fact.recorded_at <= moment:
                 past.add(fact)
+        for record in self.plans.values():
+            for event in sorted([*record.items.values(), *record.changes], key=lambda e: e.seq):
+                if event.recorded_at <= moment:
+                    past.add_plan_event(event)
         past.position = self.position
         return past

@@ -21,8 +21,10 @@ from registry.domain.events import (
     LEDGER_ID,
     Ledger,
     Organisation,
+    Plan,
     act_from_event,
     fact_from_event,
+    plan_from_event,
 )
 from registry.domain.model import (
     FUNCTION_GAINED,
@@ -36,6 +38,7 @@ from registry.domain.model import (
     OrgRecord,
     Version,
 )
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.projections.rows import (
     ActRow,
     ChangeRow,
@@ -46,7 +49,6 @@ from registry.projections.rows import (
 )
 
 EXTRA_KINDS = frozenset((STAFFED, STAFFING_TARGET, FUNCTION_GAINED, FUNCTION_LOST))
-
 EDGE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:registry:lineage-edge")
 
 
@@ -70,6 +72,8 @@ class Ops:
     extras: dict[UUID, tuple[list[FigureRow], list[TargetRow], list[Holding]]] = field(
         default_factory=dict)
     extras_new: set[UUID] = field(default_factory=set)
+    plan_items: list[ItemPlanned] = field(default_factory=list)
+    plan_statuses: list[StatusChanged] = field(default_factory=list)
 
 
 def fact_of(row: ChangeRow) -> Fact:
@@ -134,6 +138,17 @@ class Folder:
                     fact.actor, fact.recorded_at, fact.values))  # never mutated: shared
                 if fact.kind == SUPERSEDED:
                     ops.change_supersedes.append((fact.org, fact.values["target"], moment))
+            elif isinstance(event, Plan.Event):
+                planned = plan_from_event(event, seq)
+                if isinstance(planned, ItemPlanned):
+                    ops.plan_items.append(planned)
+                    kind = "plan_item"
+                else:
+                    ops.plan_statuses.append(planned)
+                    kind = "plan_status"
+                ops.change_inserts.append(ChangeRow(
+                    seq, event.originator_id, event.originator_version, kind, event.on,
+                    event.act, event.clause, event.actor, event.timestamp, _plan_values(event)))
             elif isinstance(event, Ledger.ActRecorded):
                 ops.act_inserts.append(_act(seq, event))
                 ops.change_inserts.append(ChangeRow(
@@ -263,3 +278,9 @@ def _ledger_values(e: Ledger.ActRecorded) -> dict[str, Any]:
     return {"act_id": e.act_id, "key": e.key, "number": e.number, "kind": e.act_kind,
             "issuer": e.issuer, "signed": e.signed, "effective": e.effective, "title": e.title,
             "url": e.url, "verified": e.verified, "note": e.note, "hash": e.hash}
+
+
+def _plan_values(e: Plan.Event) -> dict[str, Any]:
+    """A plan event's own fields, as the change list and the feed carry them."""
+    common = {"originator_id", "originator_version", "timestamp", "on", "act", "clause", "actor"}
+    return {k: v for k, v in e.__dict__.items() if k not in common}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from registry.domain.model import Holding
+from registry.domain.plans import ItemPlanned, StatusChanged
 from registry.projections.failure import ProjectionFailed
 from registry.projections.index import ReadIndex
 from registry.projections.rows import ChangeRow, FigureRow, TargetRow
@@ -166,6 +167,9 @@ class ModelSource:
     def holdings(self, orgs: set[UUID] | None = None, key: str | None = None) -> list[Holding]:
         with self.store.reading() as conn:
             return self.store.holdings(conn, orgs, key)  # type: ignore[no-any-return]
+    def plan_rows(self, plan: UUID | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
+        return self.store.plan_rows(self.index().position, plan)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self.lock is not None:
@@ -186,6 +190,7 @@ class QuestionSource:
         self.store = store
         self._reading = store.reading()
         self._conn = conn = self._reading.__enter__()
+        conn = self._conn = self._reading.__enter__()
         position = store.position(conn)
         self._index = PartialIndex(OnConnection(store, conn), position)
         found = store.failure(conn)
@@ -211,6 +216,10 @@ class QuestionSource:
 
     def holdings(self, orgs: set[UUID] | None = None, key: str | None = None) -> list[Holding]:
         return self.store.holdings(self._conn, orgs, key)  # type: ignore[no-any-return]
+    def plan_rows(self, plan: UUID | None = None
+                  ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
+        return self.store.plan_rows(  # type: ignore[no-any-return]
+            self._index.position, plan, self._conn)
 
     def close(self) -> None:
         self._reading.__exit__(None, None, None)

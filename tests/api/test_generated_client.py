@@ -31,6 +31,10 @@ EXPECTED_WARNINGS = ["WARNING parsing POST /v1/crosswalk within units.",
                      "Unsupported content type text/csv",
                      "WARNING parsing POST /v1/acts within acts.",
                      "Unsupported content type application/yaml"]
+PLAN = {"act": {"number": "9/KH-TEST", "kind": "plan", "effective": "2025-03-01"},
+        "changes": [{"plan_item": {"id": "1", "title": "Sắp xếp xã", "deadline": "2025-06-30",
+                                   "lead": {"code": "12"}, "status": "done",
+                                   "acts": [{"number": "1670/NQ-UBTVQH15"}]}}]}
 NOT_CALLED = {"feedStream": "an endless event stream; tests/api/test_feed_stream.py reads it"}
 
 
@@ -136,6 +140,15 @@ def test_a_generated_client_calls_every_read_operation_of_a_live_server(
     assert staffing.totals.complete is False and staffing.lines == []
     assert call("getFunctionHolders", name="Quản lý nhà nước về tôn giáo", at=d1).items == []
     assert call("getUnitFunctions", lai_chau, at=d1).items == []
+
+    recorded = live.api.registry.record(PLAN, "test")  # Lai Châu has no plan act (yet)
+    live.api.reader.refresh()
+    plans = call("listPlans", at=d1)
+    assert [p.act.number for p in plans.items] == ["9/KH-TEST"]
+    plan = call("getPlan", str(recorded.act_id), at=d1)
+    assert plan.items[0].status == "done" and plan.items[0].overdue is False
+    assert plan.items[0].acts[0].number == "1670/NQ-UBTVQH15"
+    assert plan.items[0].lead.name == "Tỉnh Lai Châu"
 
     reads = {op["operationId"] for ops in document["paths"].values()
              for method, op in ops.items() if method == "get"} | {"crosswalkMany"}

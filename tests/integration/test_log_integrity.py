@@ -157,6 +157,36 @@ def test_a_removed_act_is_caught_by_the_next_acts_link(loaded_url, capsys):
     assert code == 1 and "stream version 3 where 2 was expected" in report["problem"]
 
 
+PLAN = {"act": {"kind": "plan", "number": "7/KH-TEST", "effective": "2025-08-01",
+                "title": "Kế hoạch"},
+        "changes": [{"plan_item": {"id": "1", "title": "Nhập phường dự kiến",
+                                   "deadline": "2025-12-31",
+                                   "change": {"rename": {"unit": "03388", "name": "Dự Kiến"}}}}]}
+PLAN_DONE = {"act": {"kind": "decision", "number": "8/QĐ-TEST", "effective": "2025-10-01"},
+             "changes": [{"plan_status": {"plan": {"number": "7/KH-TEST"}, "item": "1",
+                                          "status": "done", "acts": [{"number": "9/QĐ-TEST"}]}}]}
+
+
+def test_plan_events_are_chained_like_every_other(loaded_url, capsys):
+    """A plan's items and a later status change are events of the plan's stream: the chain
+    covers them, and a forged item is caught and its act named."""
+    registry = bootstrap.build(loaded_url)
+    registry.record(PLAN, "test")
+    registry.record(PLAN_DONE, "test")
+    registry.log.close()
+    code, report = verify(loaded_url, capsys)
+    assert code == 0 and report["ok"] and report["acts"] == 5
+    log = EventLog(Database.parse(loaded_url))
+    topics = [row.topic for row in log.rows()]
+    log.close()
+    assert topics.count("registry.domain.events:Plan.ItemPlanned") == 1
+    assert topics.count("registry.domain.events:Plan.ItemStatusChanged") == 1
+    Raw(loaded_url).forge("Nhập phường dự kiến", "Forged")
+    code, report = verify(loaded_url, capsys)
+    assert code == 1
+    assert "7/KH-TEST" in report["problem"] and "does not match" in report["problem"]
+
+
 def test_a_checkpoint_proves_the_log_extends_it_until_the_past_is_rewritten(
         loaded_url, capsys, tmp_path):
     key, public, signed = tmp_path / "k.pem", tmp_path / "k.pub", tmp_path / "cp.json"
@@ -196,7 +226,8 @@ def test_the_api_may_run_as_a_role_that_only_inserts_and_selects_events(postgres
         conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
         read_models = ", ".join(f"{schema}.{t}" for t in (
             "unit_versions", "lineage_edges", "legal_acts", "change_list",
-            "projection_positions", "projection_failures", "api_tokens"))
+            "projection_positions", "projection_failures", "api_tokens", "plan_items",
+            "plan_statuses"))
         conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {read_models} TO {role}")
         conn.execute(f"GRANT SELECT ON {schema}.alembic_version TO {role}")
     url = postgres_schema.replace("postgresql://postgres@", f"postgresql://{role}@")

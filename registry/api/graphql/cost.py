@@ -48,6 +48,12 @@ ASSUMED: dict[tuple[str, str], int] = {
     ("History", "successors"): 10,
     ("Unit", "functions"): 5,
     ("Query", "functionHolders"): 20,
+    ("PlanPage", "items"): 1,
+    ("Plan", "items"): 50,
+    ("PlanItem", "coordinating"): 5,
+    ("PlanItem", "acts"): 3,
+    ("PlanItem", "history"): 5,
+    ("PlanStatusStep", "acts"): 3,
 }
 DEFAULT_LIST = 100  # a list not named above
 STEPS_PER_HOP = 10  # predecessors/successors(depth): depth 0 follows every step, counted as

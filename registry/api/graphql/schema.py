@@ -18,6 +18,7 @@ from registry.api.graphql.context import Info
 from registry.api.graphql.errors import RegistryErrors
 from registry.api.graphql.function import FunctionHolding
 from registry.api.graphql.limits import DocumentCaches, QueryLimits
+from registry.api.graphql.plan import Plan, PlanCounts, PlanPage, PlanSummary, plan_act
 from registry.api.graphql.unit import Relation, Unit
 from registry.api.rest.acts import scoped_key
 from registry.api.services import recorder
@@ -190,6 +191,26 @@ class Query:
         on = at or date.today()
         held = await run_in_threadpool(reader.function_holders, function, on)
         return [FunctionHolding.from_row(h.as_dict(), on) for h in held]
+    @strawberry.field(description="A plan on a date, by its act's id, number or title: each "
+                                  "item's status, deadline, lead and coordinating bodies, the "
+                                  "acts that carried it out, and whether it is overdue. Planned "
+                                  "changes are never part of the structure.")
+    async def plan(self, info: Info, id: str, at: date | None = None,
+                   known_at: datetime | None = None) -> Plan:
+        reader = info.context.services.reader
+        view = await run_in_threadpool(reader.plan, id, at or date.today(), _moment(known_at))
+        return Plan.from_row(view.as_dict())
+
+    @strawberry.field(description="Every plan in force, with how many items stand where on a "
+                                  "date.")
+    async def plans(self, info: Info, at: date | None = None, known_at: datetime | None = None,
+                    first: int = 100, after: str | None = None) -> PlanPage:
+        reader = info.context.services.reader
+        page = await run_in_threadpool(lambda: reader.plans(
+            at or date.today(), _moment(known_at), _first(first), after))
+        return PlanPage(items=[PlanSummary(act=plan_act(p.act.as_dict()), items=p.items,
+                                           counts=PlanCounts(**p.counts)) for p in page.items],
+                        next=page.next)
 
     @strawberry.field(description="The log position the answers reflect and the hash of the "
                                   "last act up to it: pin it to prove later the log unchanged.")
