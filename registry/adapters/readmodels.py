@@ -410,6 +410,8 @@ def _target_tuple(t: TargetRow) -> tuple[Any, ...]:
 def _holding_tuple(h: Holding) -> tuple[Any, ...]:
     return (h.org, h.key, h.start, h.end, h.function, h.source, h.target, h.act, h.end_act,
             h.clause)
+
+
 def _ids(values: Iterable[UUID]) -> str:
     return json.dumps([str(v) for v in values])
 

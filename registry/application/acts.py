@@ -275,6 +275,8 @@ def _measure(raw: Any, p: str) -> str:
     if raw not in MEASURES:
         raise InvalidInput(f"must be one of {', '.join(MEASURES)}", p + ".measure")
     return raw  # type: ignore[no-any-return]
+
+
 # -- plans (registry.domain.plans, ADR 0008) ---------------------------------------------
 
 PLAN_ITEM_FIELDS = {"id", "title", "deadline", "lead", "coordinating", "status", "acts", "change"}

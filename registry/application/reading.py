@@ -86,6 +86,7 @@ class ReadSource(Protocol):
 
     def holdings(self, orgs: set[UUID] | None = None, key: str | None = None
                  ) -> list[Holding]: ...
+
     def plan_rows(self, plan: UUID | None = None
                   ) -> tuple[list[ItemPlanned], list[StatusChanged]]: ...
 

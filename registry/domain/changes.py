@@ -271,6 +271,9 @@ class TransferFunction(Change):
 class RemoveFunction(Change):
     unit: Ref
     function: str
+
+
+@dataclass(frozen=True)
 class ActRef:
     """How a plan names a recorded act: by id, by number or by title (exactly one recorded act,
     not withdrawn, must match)."""
@@ -612,6 +615,7 @@ class Planner:
         on = self._on(c)
         org = self.resolve(c.unit, on, field + ".unit")
         self.fact(org, FUNCTION_LOST, on, {"function": c.function, "target": None}, c.clause)
+
     # -- plans: events in the plan's own stream, never facts --------------------------------
 
     def _plan_event_version(self, plan: UUID) -> int:

@@ -167,6 +167,7 @@ class ModelSource:
     def holdings(self, orgs: set[UUID] | None = None, key: str | None = None) -> list[Holding]:
         with self.store.reading() as conn:
             return self.store.holdings(conn, orgs, key)  # type: ignore[no-any-return]
+
     def plan_rows(self, plan: UUID | None = None
                   ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
         return self.store.plan_rows(self.index().position, plan)  # type: ignore[no-any-return]
@@ -190,7 +191,6 @@ class QuestionSource:
         self.store = store
         self._reading = store.reading()
         self._conn = conn = self._reading.__enter__()
-        conn = self._conn = self._reading.__enter__()
         position = store.position(conn)
         self._index = PartialIndex(OnConnection(store, conn), position)
         found = store.failure(conn)
@@ -216,6 +216,7 @@ class QuestionSource:
 
     def holdings(self, orgs: set[UUID] | None = None, key: str | None = None) -> list[Holding]:
         return self.store.holdings(self._conn, orgs, key)  # type: ignore[no-any-return]
+
     def plan_rows(self, plan: UUID | None = None
                   ) -> tuple[list[ItemPlanned], list[StatusChanged]]:
         return self.store.plan_rows(  # type: ignore[no-any-return]

@@ -191,6 +191,7 @@ class Query:
         on = at or date.today()
         held = await run_in_threadpool(reader.function_holders, function, on)
         return [FunctionHolding.from_row(h.as_dict(), on) for h in held]
+
     @strawberry.field(description="A plan on a date, by its act's id, number or title: each "
                                   "item's status, deadline, lead and coordinating bodies, the "
                                   "acts that carried it out, and whether it is overdue. Planned "
