@@ -31,6 +31,7 @@ from sqlalchemy import (
     TypeDecorator,
     delete,
     exc,
+    false,
     func,
     insert,
     select,
@@ -101,6 +102,10 @@ unit_versions = Table(
     Column("territory_id", ID),
     Column("search_key", Text),  # the name folded (registry.domain.text.fold), for search
     Column("party_id", ID),  # the party superior (0007_relations)
+    # 0010_illustrative_stand_in: an illustrative unit; a beginning or end whose day is a stand-in
+    Column("illustrative", Boolean, nullable=False, server_default=false()),
+    Column("from_stand_in", Boolean, nullable=False, server_default=false()),
+    Column("to_stand_in", Boolean, nullable=False, server_default=false()),
     Index("ix_unit_versions_code", "code", "level"),
     Index("ix_unit_versions_parent", "parent_id"),
     Index("ix_unit_versions_recorded_to", "recorded_to"),
@@ -333,7 +338,8 @@ def _s(value: UUID | None) -> str | None:
 def version_row(r: Any) -> VersionRow:
     return VersionRow(Version(_id(r.org_id), r.name, r.code, r.kind, r.type, r.level,
                               _uuid(r.parent_id), _uuid(r.territory_id), r.valid_from, r.valid_to,
-                              _uuid(r.party_id)),
+                              _uuid(r.party_id), bool(r.illustrative), bool(r.from_stand_in),
+                              bool(r.to_stand_in)),
                       r.recorded_from, r.recorded_to, r.search_key)
 
 
@@ -366,7 +372,8 @@ def _version_tuple(row: VersionRow, keys: dict[str, str]) -> tuple[Any, ...]:
     if key is None:
         key = keys[v.name] = fold(v.name)
     return (v.id, v.valid_from, row.recorded_from, v.valid_to, row.recorded_to, v.name, v.code,
-            v.kind, v.type, v.level, v.parent, v.territory, key, v.party)
+            v.kind, v.type, v.level, v.parent, v.territory, key, v.party, v.illustrative,
+            v.from_stand_in, v.to_stand_in)
 
 
 def _edge_tuple(row: EdgeRow) -> tuple[Any, ...]:
@@ -646,6 +653,13 @@ class ReadModelStore:
         return ([version_row(r) for r in conn.execute(select(unit_versions))],
                 [edge_row(r) for r in conn.execute(select(lineage_edges))],
                 self.acts(conn))
+
+    def stand_in_acts(self) -> set[UUID]:
+        """The acts whose effective date is a stand-in (``ActInfo.stand_in``)."""
+        with self.reading() as conn:
+            rows = conn.execute(select(legal_acts).where(
+                legal_acts.c.document.like("%effective_stand_in%")))
+            return {a.id for a in map(act_row, rows) if a.stand_in}
 
     def acts(self, conn: Connection) -> list[ActRow]:
         return [act_row(r) for r in conn.execute(select(legal_acts).order_by(legal_acts.c.seq))]

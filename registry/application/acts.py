@@ -35,7 +35,7 @@ ACT_FIELDS = {"number", "kind", "issuer", "signed", "effective", "effective_stan
               "url", "verified", "note"}
 REF_FIELDS = {"id", "code", "level", "key", "name", "parent", "type", "at"}
 UNIT_FIELDS = {"key", "name", "code", "type", "kind", "level", "parent", "territory", "same_as",
-               "party"}
+               "party", "illustrative"}
 
 
 @dataclass(frozen=True)
@@ -401,7 +401,14 @@ def _unit(raw: Any, p: str) -> ch.NewUnit:
         territory=_opt_ref(raw.get("territory"), p + ".territory"),
         key=_text(raw.get("key"), p + ".key"),
         same_as=_opt_ref(raw.get("same_as"), p + ".same_as"),
-        party=_opt_ref(raw.get("party"), p + ".party"))
+        party=_opt_ref(raw.get("party"), p + ".party"),
+        illustrative=_bool(raw.get("illustrative", False), p + ".illustrative"))
+
+
+def _bool(raw: Any, p: str) -> bool:
+    if not isinstance(raw, bool):
+        raise InvalidInput("must be true or false", p)
+    return raw
 
 
 def _part(raw: Any, p: str) -> ch.Part:

@@ -43,15 +43,17 @@ class ActBrief:
     title: str | None
     effective: date
     verified: bool
+    stand_in: bool = False  # the effective date only places the act in time
 
     @classmethod
     def of(cls, row: ActRow) -> ActBrief:
-        return cls(row.id, row.number, row.kind, row.title, row.effective, row.verified)
+        return cls(row.id, row.number, row.kind, row.title, row.effective, row.verified,
+                   row.stand_in)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": str(self.id), "number": self.number, "kind": self.kind,
                 "title": self.title, "effective": _iso(self.effective),
-                "verified": self.verified}
+                "effective_stand_in": self.stand_in, "verified": self.verified}
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,14 @@ class StatusStep:
     act: ActBrief | None  # the act that said so
     acts: list[ActBrief]  # the acts that carried it out
 
+    @property
+    def since_stand_in(self) -> bool:
+        """The day comes from an act whose effective date is a stand-in."""
+        return self.act is not None and self.act.stand_in
+
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "since": _iso(self.since),
+                "since_stand_in": self.since_stand_in,
                 "act": self.act.as_dict() if self.act else None,
                 "acts": [a.as_dict() for a in self.acts]}
 
@@ -82,13 +90,18 @@ class PlanItemView:
     acts: list[ActBrief]  # the acts that carried it out, up to the date
     change: dict[str, Any] | None  # what the plan foresaw; never applied
     history: list[StatusStep]  # every status up to the date
+    planned_on_stand_in: bool = False  # the plan's own date is a stand-in
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "clause": self.clause,
-                "planned_on": _iso(self.planned_on), "deadline": _iso(self.deadline),
+                "planned_on": _iso(self.planned_on),
+                "planned_on_stand_in": self.planned_on_stand_in,
+                "deadline": _iso(self.deadline),
                 "lead": self.lead.as_dict() if self.lead else None,
                 "coordinating": [b.as_dict() for b in self.coordinating],
-                "status": self.status, "since": _iso(self.since), "overdue": self.overdue,
+                "status": self.status, "since": _iso(self.since),
+                "since_stand_in": bool(self.history) and self.history[-1].since_stand_in,
+                "overdue": self.overdue,
                 "acts": [a.as_dict() for a in self.acts], "change": self.change,
                 "history": [s.as_dict() for s in self.history]}
 
@@ -143,6 +156,10 @@ class PlanReading:
             return False
         act = self._act(act_id)
         return act is not None and act.withdrawn(self.known_at) is None
+
+    def _stand_in(self, act_id: UUID) -> bool:
+        act = self._act(act_id)
+        return act is not None and act.stand_in
 
     def _briefs(self, ids: Iterable[UUID]) -> list[ActBrief]:
         out: list[ActBrief] = []
@@ -213,7 +230,7 @@ class PlanReading:
             self._body(item.lead, item.on) if item.lead is not None else None,
             [self._body(o, item.on) for o in item.coordinating], status,
             now.since if now else None, dp.overdue(item.deadline, status, at), done,
-            item.change, steps)
+            item.change, steps, self._stand_in(item.act))
 
     def plans(self, at: date) -> list[PlanSummary]:
         items, changes = self.rows(None)

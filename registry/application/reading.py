@@ -690,7 +690,10 @@ def _tree(idx: ReadIndex, v: Version, at: date, known_at: datetime | None,
           seen: set[UUID] | None = None) -> dict[str, Any]:
     node: dict[str, Any] = {"id": str(v.id), "code": v.code, "name": v.name, "kind": v.kind,
                             "type": v.type, "level": v.level, "valid_from": v.valid_from.isoformat(),
-                            "valid_to": v.valid_to.isoformat() if v.valid_to else None}
+                            "valid_to": v.valid_to.isoformat() if v.valid_to else None,
+                            "illustrative": v.illustrative,
+                            "valid_from_stand_in": v.from_stand_in,
+                            "valid_to_stand_in": v.to_stand_in}
     node["children"] = []
     if depth is None or depth > 0:
         seen = seen if seen is not None else {v.id}

@@ -45,6 +45,9 @@ class UnitView:
     valid_from: date
     valid_to: date | None
     party_id: UUID | None = None
+    illustrative: bool = False  # an example, real-shaped, not taken from a source
+    valid_from_stand_in: bool = False  # the day it began comes only from a stand-in date
+    valid_to_stand_in: bool = False
     # Its superiors by relation on the date it is seen on (only where one unit is asked for:
     # ``Reader.unit``, ``Reader.by_code``); None where not computed.
     superiors: tuple[SuperiorView, ...] | None = field(default=None, compare=False)
@@ -52,13 +55,17 @@ class UnitView:
     @classmethod
     def of(cls, v: Version) -> UnitView:
         return cls(v.id, v.code, v.name, v.kind, v.type, v.level, v.parent, v.territory,
-                   v.valid_from, v.valid_to, v.party)
+                   v.valid_from, v.valid_to, v.party, v.illustrative, v.from_stand_in,
+                   v.to_stand_in)
 
     def as_dict(self) -> dict[str, Any]:
         out = {"id": str(self.id), "code": self.code, "name": self.name, "kind": self.kind,
                "type": self.type, "level": self.level, "parent_id": _sid(self.parent_id),
                "territory_id": _sid(self.territory_id), "party_id": _sid(self.party_id),
-               "valid_from": _iso(self.valid_from), "valid_to": _iso(self.valid_to)}
+               "illustrative": self.illustrative,
+               "valid_from": _iso(self.valid_from), "valid_to": _iso(self.valid_to),
+               "valid_from_stand_in": self.valid_from_stand_in,
+               "valid_to_stand_in": self.valid_to_stand_in}
         if self.superiors is not None:
             out["superiors"] = [s.as_dict() for s in self.superiors]
         return out

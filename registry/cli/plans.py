@@ -44,13 +44,16 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
         return 0
     act = out["act"]
     print(f"{act['number'] or 'unnumbered plan'}  {act['title'] or ''}".rstrip())
-    print(f"  effective {act['effective']}; on {out['at']}: " + ", ".join(
+    effective = (f"≈{act['effective']} (stand-in)" if act.get("effective_stand_in")
+                 else act["effective"])
+    print(f"  effective {effective}; on {out['at']}: " + ", ".join(
         f"{n} {k.replace('_', ' ')}" for k, n in out["counts"].items() if n))
     rows = [("", "item", "status", "deadline", "lead", "acts")]
     for item in out["items"]:
         status = item["status"] or "not yet"
         if item["since"] and item["status"] != "planned":
-            status += f" {item['since']}"
+            status += (f" ≈{item['since']}" if item.get("since_stand_in")
+                       else f" {item['since']}")
         lead = item["lead"]["name"] or item["lead"]["id"] if item["lead"] else "—"
         acts = ", ".join(a["number"] or a["id"][:8] for a in item["acts"]) or "—"
         rows.append((MARK.get(item["status"] or "", " "), f"{item['id']} {item['title']}",

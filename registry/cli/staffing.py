@@ -100,6 +100,9 @@ def _function(settings: Settings, url: str, args: argparse.Namespace) -> int:
     for h in holders:
         act = (h["act"] or {}).get("number") or "unnumbered act"
         until = f" until {h['until']}" if h["until"] else ""
-        print(f"{h['name']}  id {h['id']}  since {h['since']}{until} — {act}"
+        since = h["since"]
+        if (h["act"] or {}).get("effective_stand_in") and h["act"].get("effective") == since:
+            since = f"≈{since} (stand-in)"
+        print(f"{h['name']}  id {h['id']}  since {since}{until} — {act}"
               + (f", {h['clause']}" if h["clause"] else ""))
     return 0

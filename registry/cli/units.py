@@ -92,8 +92,10 @@ def _show(settings: Settings, url: str, args: argparse.Namespace) -> int:
     print(f"  on        {on}")
     print(f"  id        {out['id']}")
     if parent is not None:
-        print(f"  superior  {parent.name} ({parent.code})")
-    print(f"  version   {out['valid_from']} → {out['valid_to'] or '…'}")
+        print(f"  superior  {parent.name} ({parent.code or '—'})")
+    print(f"  version   {span(out)}")
+    if out.get("illustrative"):
+        print("  note      illustrative: an example, real-shaped, not taken from a source")
     if out.get("superiors"):
         print("  superiors by relation")
         for s in out["superiors"]:
@@ -119,7 +121,8 @@ def _tree(settings: Settings, url: str, args: argparse.Namespace) -> int:
 def _print_tree(node: dict[str, Any], indent: int) -> None:
     n = len(node["children"])
     count = f"  [{n}]" if n else ""
-    print(f"{'  ' * indent}{node['name']} ({node['code'] or '—'}){count}")
+    mark = "  (illustrative)" if node.get("illustrative") else ""
+    print(f"{'  ' * indent}{node['name']} ({node['code'] or '—'}){count}{mark}")
     for child in node["children"]:
         _print_tree(child, indent + 1)
 
@@ -169,14 +172,24 @@ def _print_history(h: dict[str, Any], superiors: dict[UUID, UnitView]) -> None:
     for v in h["versions"]:
         sup = superiors.get(UUID(v["parent_id"])) if v["parent_id"] else None
         under = f", under {sup.name} ({sup.code})" if sup else ""
-        print(f"  {v['valid_from']} → {v['valid_to'] or '…'}  {v['name']} ({v['code']}) "
-              f"{v['type']}{under}")
+        mark = "  (illustrative)" if v.get("illustrative") else ""
+        print(f"  {span(v)}  {v['name']} ({v['code'] or '—'}) {v['type']}{under}{mark}")
     for e in h["events"]:
         void = "  [superseded]" if e["superseded"] else ""
         print(f"    #{e['version']} {e['on']} {e['kind']} — {_act_text(e)}{void}")
     for s in h["successors"]:
         print(f"  into  {s['unit']['name']} ({s['unit']['code']}) on {s['on']}: {s['change']}, "
               f"{s['edge']} — {_act_text(s)}")
+
+
+def span(v: dict[str, Any]) -> str:
+    """A version's days, a stand-in day said as one: "≈2025-03-01 (stand-in)"."""
+    def day(key: str) -> str:
+        value = v.get(key)
+        if value is None:
+            return "…"
+        return f"≈{value} (stand-in)" if v.get(f"{key}_stand_in") else value
+    return f"{day('valid_from')} → {day('valid_to')}"
 
 
 def _act_text(item: dict[str, Any]) -> str:

@@ -27,6 +27,7 @@ from registry.domain.model import (
     AFFILIATED,
     BEGAN,
     DERIVED,
+    DESCRIBED,
     EDGE_TYPES,
     ENDED,
     FUNCTION_GAINED,
@@ -85,6 +86,7 @@ class NewUnit:
     key: str | None = None
     same_as: Ref | None = None  # a registered unit whose earlier history this backfills
     party: Ref | None = None  # the party organisation it belongs to (relation ``party``)
+    illustrative: bool = False  # an example, real-shaped, not taken from a source
 
 
 @dataclass(frozen=True)
@@ -421,6 +423,8 @@ class Planner:
         }, clause)
         if party is not None:
             self.fact(org, AFFILIATED, on, {"party": party}, clause)
+        if unit.illustrative:
+            self.fact(org, DESCRIBED, on, {"illustrative": True}, clause)
         return org
 
     def _backfilled(self, ref: Ref, on: date, field: str) -> UUID:

@@ -67,6 +67,12 @@ class Organisation:
 
         party: UUID | None
 
+    class Described(Event):
+        """The unit is (or is no longer) an illustrative example: real-shaped, not taken from a
+        source."""
+
+        illustrative: bool
+
     class Ended(Event):
         how: str
 
@@ -168,6 +174,7 @@ _CLASS_OF = {
     model.REASSIGNED: Organisation.Reassigned,
     model.SERVES: Organisation.ServesTerritory,
     model.AFFILIATED: Organisation.Affiliated,
+    model.DESCRIBED: Organisation.Described,
     model.ENDED: Organisation.Ended,
     model.DERIVED: Organisation.Derived,
     model.SUPERSEDED: Organisation.Superseded,

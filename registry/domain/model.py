@@ -31,6 +31,7 @@ RECLASSIFIED = "reclassified"
 REASSIGNED = "reassigned"
 SERVES = "serves"
 AFFILIATED = "affiliated"
+DESCRIBED = "described"  # illustrative: the unit is an example, not taken from a source
 ENDED = "ended"
 DERIVED = "derived"
 SUPERSEDED = "superseded"
@@ -49,6 +50,7 @@ SETS: dict[str, tuple[str, ...]] = {
     REASSIGNED: ("parent",),
     SERVES: ("territory",),
     AFFILIATED: ("party",),
+    DESCRIBED: ("illustrative",),
     ENDED: (),
     DERIVED: (),
     SUPERSEDED: (),
@@ -122,6 +124,13 @@ class Version:
     valid_from: date
     valid_to: date | None
     party: UUID | None = None  # the party organisation it belongs to (fact kind ``affiliated``)
+    # True for a unit recorded as an example (real-shaped, not taken from a source): fact kind
+    # ``described``, said in the unit's own record wherever it is answered.
+    illustrative: bool = False
+    # Set by the projection (never by the fold): the day it began (or ended) comes only from
+    # acts whose effective date is a stand-in (``effective_stand_in``): its true day is unknown.
+    from_stand_in: bool = False
+    to_stand_in: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -134,8 +143,11 @@ class Version:
             "parent_id": str(self.parent) if self.parent else None,
             "territory_id": str(self.territory) if self.territory else None,
             "party_id": str(self.party) if self.party else None,
+            "illustrative": self.illustrative,
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "valid_from_stand_in": self.from_stand_in,
+            "valid_to_stand_in": self.to_stand_in,
         }
 
 
@@ -350,12 +362,14 @@ class OrgRecord:
 
 
 def _same(v: Version, state: dict[str, Any]) -> bool:
-    return all(getattr(v, a) == state.get(a) for a in ATTRIBUTES)
+    return (all(getattr(v, a) == state.get(a) for a in ATTRIBUTES)
+            and v.illustrative == bool(state.get("illustrative")))
 
 
 def _version(org: UUID, st: dict[str, Any], start: date, end: date | None) -> Version:
     return Version(org, st["name"], st.get("code"), st["kind"], st["type"], st.get("level"),
-                   st.get("parent"), st.get("territory"), start, end, st.get("party"))
+                   st.get("parent"), st.get("territory"), start, end, st.get("party"),
+                   bool(st.get("illustrative")))
 
 
 def combined(record: OrgRecord, *attrs: str) -> list[Segment]:

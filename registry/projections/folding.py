@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -27,8 +27,11 @@ from registry.domain.events import (
     plan_from_event,
 )
 from registry.domain.model import (
+    BEGAN,
+    ENDED,
     FUNCTION_GAINED,
     FUNCTION_LOST,
+    SETS,
     STAFFED,
     STAFFING_TARGET,
     SUPERSEDED,
@@ -76,6 +79,25 @@ class Ops:
     plan_statuses: list[StatusChanged] = field(default_factory=list)
 
 
+def stand_in_marked(record: OrgRecord, stand_in: set[UUID]) -> list[Version]:
+    """The record's versions, each saying whether the day it began (``from_stand_in``) or ended
+    (``to_stand_in``) comes only from acts whose effective date is a stand-in."""
+    acts_on: dict[date, set[UUID]] = {}
+    for f in record.active_facts():
+        if f.kind == BEGAN or f.kind == ENDED or SETS[f.kind]:
+            acts_on.setdefault(f.on, set()).add(f.act)
+
+    def only_stand_in(day: date | None) -> bool:
+        acts = acts_on.get(day) if day is not None else None
+        return bool(acts) and acts <= stand_in  # type: ignore[operator]
+
+    out = []
+    for v in record.versions:
+        start, end = only_stand_in(v.valid_from), only_stand_in(v.valid_to)
+        out.append(replace(v, from_stand_in=start, to_stand_in=end) if start or end else v)
+    return out
+
+
 def fact_of(row: ChangeRow) -> Fact:
     assert row.on is not None and row.act_id is not None
     return Fact(row.stream_id, row.stream_version, row.kind, row.on, row.values, row.act_id,
@@ -93,6 +115,9 @@ class Folder:
         # then an unknown organisation is new and nothing needs loading.
         self.complete = False
         self.with_extras: set[UUID] = set()  # organisations that may have staffing/function rows
+        # Acts whose effective date is a stand-in: every act of a build from zero is seen here;
+        # an incremental projection is given the earlier ones (``ReadModelStore.stand_in_acts``).
+        self.stand_in: set[UUID] = set()
 
     def missing(self, orgs: Iterable[UUID]) -> set[UUID]:
         return set() if self.complete else {o for o in orgs if o not in self.records}
@@ -150,7 +175,10 @@ class Folder:
                     seq, event.originator_id, event.originator_version, kind, event.on,
                     event.act, event.clause, event.actor, event.timestamp, _plan_values(event)))
             elif isinstance(event, Ledger.ActRecorded):
-                ops.act_inserts.append(_act(seq, event))
+                act = _act(seq, event)
+                if act.stand_in:
+                    self.stand_in.add(act.id)
+                ops.act_inserts.append(act)
                 ops.change_inserts.append(ChangeRow(
                     seq, LEDGER_ID, event.originator_version, "act_recorded", event.effective,
                     event.act_id, None, event.actor, event.timestamp, _ledger_values(event)))
@@ -168,7 +196,9 @@ class Folder:
         for org in sorted(touched, key=str) if len(touched) > 1 else touched:
             record = self.records[org]
             record.derive()
-            self._versions(org, record.versions, moment, ops)
+            versions = (stand_in_marked(record, self.stand_in) if self.stand_in
+                        else record.versions)
+            self._versions(org, versions, moment, ops)
             self._edges(org, record.edges_in, moment, ops)
             self._extras(org, record, ops)
 

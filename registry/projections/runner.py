@@ -108,6 +108,8 @@ class Projection:
                 self._forget()
                 self.position = stored
                 self.folder.complete = stored == 0
+                if stored:
+                    self.folder.stand_in = self.store.stand_in_acts()
             events = self._first_act(stored) if careful else self._batch(stored)
             if not events:
                 self.failure = None

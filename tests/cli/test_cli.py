@@ -33,7 +33,8 @@ def test_tree_of_lai_chau_on_both_sides_of_the_reform(db, capsys):
     code, out, _ = run(capsys, "tree", "12", "--at", "2025-06-30", "--json", "--database", db)
     tree = json.loads(out)
     assert code == 0 and set(tree) == {"id", "code", "name", "kind", "type", "level",
-                                       "valid_from", "valid_to", "children"}
+                                       "valid_from", "valid_to", "children", "illustrative",
+                                       "valid_from_stand_in", "valid_to_stand_in"}
     assert len(tree["children"]) == 8
     assert sum(len(d["children"]) for d in tree["children"]) == 106
     code, out, _ = run(capsys, "tree", "12", "--at", "2025-07-01", "--json", "--database", db)

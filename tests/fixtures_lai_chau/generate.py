@@ -10,9 +10,9 @@ script needs nothing outside the repository. The output is checked in; a test ke
 
 Honesty rules kept here: no act number is invented (``number: None`` and ``verified: False``
 where the exact act is unknown); every stand-in date and every illustrative organisation is said
-so in the act's or the change's note; an organisation no source names is registered with the
-clause ``C_ILLUSTRATIVE``, so its own history says so. Issue 14 added the two-level model on the
-state and Front side (acts 23, 24: their legal basis is Nghị quyết 1670/NQ-UBTVQH15, whose text,
+so in the act's or the change's note; an organisation no source names is registered with
+``illustrative: true``, so its own record says so, and an act whose date is a stand-in says so
+(``effective_stand_in``). Issue 14 added the two-level model on the state and Front side (acts 23, 24: their legal basis is Nghị quyết 1670/NQ-UBTVQH15, whose text,
 source S4 of shared/data/vn/SOURCES.md, also names the provincial People's Council and Front
 committee and cites the local-government law's number) and the bloc's split (act 04).
 """
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests.fixtures_lai_chau import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "lai-chau"
@@ -58,10 +60,6 @@ C_RADIO = "Kế hoạch, mục 2.2, đề án (4)"
 C_ENTERPRISES = "Kế hoạch, mục 2.2, ý 4 (tiếp nhận các tổ chức cơ sở đảng thuộc doanh nghiệp)"
 C_FRONT = "Kế hoạch, mục 2.2, đề án (3)"
 C_COMMUNE_GOVERNMENT = "Nghị quyết 1670/NQ-UBTVQH15, Điều 2 khoản 2"
-# The clause of the registration of an organisation that no source names: every event the
-# registration makes carries it, so the unit's own history says it is illustrative.
-C_ILLUSTRATIVE = ("Minh họa (illustrative): tổ chức không có trong nguồn, tên theo mẫu thực tế, "
-                  "không đối chiếu")
 LOCAL_GOVERNMENT_LAW = ("Luật Tổ chức chính quyền địa phương số 72/2025/QH15 (number as cited in "
                         "the preamble of Nghị quyết 1670/NQ-UBTVQH15; the law's own text and date "
                         "were not seen)")
@@ -85,7 +83,8 @@ def ref(name: str, type_: str, parent: dict[str, Any] | None = None) -> dict[str
 
 
 def unit(key: str | None, name: str, type_: str, kind: str, level: str,
-         parent: dict[str, Any] | None, territory: dict[str, Any] | None) -> dict[str, Any]:
+         parent: dict[str, Any] | None, territory: dict[str, Any] | None,
+         party: dict[str, Any] | None = None, illustrative: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if key is not None:
         out["key"] = key
@@ -94,6 +93,10 @@ def unit(key: str | None, name: str, type_: str, kind: str, level: str,
         out["parent"] = parent
     if territory is not None:
         out["territory"] = territory
+    if party is not None:
+        out["party"] = party
+    if illustrative:
+        out["illustrative"] = True
     return out
 
 
@@ -179,6 +182,14 @@ DELEGATIONS = [  # (name, type, illustrative?)
     ("Đảng đoàn Hội Nông dân tỉnh", "đảng đoàn", True),
     ("Đảng đoàn Hội Liên hiệp Phụ nữ tỉnh", "đảng đoàn", True),
 ]
+DELEGATION_KEYS = {
+    "Ban cán sự đảng Ủy ban nhân dân tỉnh": "bcsd-ubnd",
+    "Đảng đoàn Hội đồng nhân dân tỉnh": "dd-hdnd",
+    "Đảng đoàn Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh": "dd-mttq",
+    "Đảng đoàn Liên đoàn Lao động tỉnh": "dd-ldld",
+    "Đảng đoàn Hội Nông dân tỉnh": "dd-hnd",
+    "Đảng đoàn Hội Liên hiệp Phụ nữ tỉnh": "dd-hlhpn",
+}
 BLOC = "Đảng bộ Khối các cơ quan và doanh nghiệp tỉnh Lai Châu"
 DEPARTMENTS = [
     "Sở Nội vụ", "Sở Tư pháp", "Sở Kế hoạch và Đầu tư", "Sở Tài chính", "Sở Công Thương",
@@ -203,6 +214,18 @@ FRONT_TYPE = "ủy ban mặt trận tổ quốc"
 # The socio-political organisations of the province (the trade union federation is in the
 # trade-union line): the plan's "tổ chức chính trị - xã hội" (2.2 (3)); names per the national
 # pattern, not checked against a Lai Châu source.
+TRADE_UNIONS = "Liên đoàn Lao động tỉnh Lai Châu"
+# Relation 'party' until 2025-03-01: the organisation each party delegation (đảng đoàn) or party
+# affairs committee (ban cán sự đảng) led, as their names say. On their end the People's
+# Committee comes under the Đảng bộ Ủy ban nhân dân tỉnh, the council, the Front and the
+# socio-political organisations under the Đảng bộ các cơ quan Đảng tỉnh (plan 2.1).
+DELEGATION_OF = {
+    "Hội đồng nhân dân tỉnh Lai Châu": {"key": "dd-hdnd"},
+    "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Lai Châu": {"key": "dd-mttq"},
+    TRADE_UNIONS: {"key": "dd-ldld"},
+    "Hội Nông dân tỉnh Lai Châu": {"key": "dd-hnd"},
+    "Hội Liên hiệp Phụ nữ tỉnh Lai Châu": {"key": "dd-hlhpn"},
+}
 MASS_ORGANISATIONS = [
     ("Hội Nông dân tỉnh Lai Châu", "hội nông dân"),
     ("Hội Liên hiệp Phụ nữ tỉnh Lai Châu", "hội liên hiệp phụ nữ"),
@@ -269,21 +292,26 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
     party = [unit("tinh-uy", "Tỉnh ủy Lai Châu", "tỉnh ủy", PARTY, "province", None, p)]
     party += [unit(None, n, t, PARTY, "province", {"key": "tinh-uy"}, p)
               for n, t in PROVINCIAL_BOARDS]
-    party += [unit(None, n, t, PARTY, "province", {"key": "tinh-uy"}, p) for n, t, _ in DELEGATIONS]
+    party += [unit(DELEGATION_KEYS[n], n, t, PARTY, "province", {"key": "tinh-uy"}, p,
+                   illustrative=illustrative) for n, t, illustrative in DELEGATIONS]
     party.append(unit("bloc", BLOC, "đảng bộ khối", PARTY, "province", {"key": "tinh-uy"}, p))
     party.append(unit(None, NEWSPAPER, "báo", PSU, "province", {"key": "tinh-uy"}, p))
     state = [unit("ubnd-tinh", "Ủy ban nhân dân tỉnh Lai Châu", "ủy ban nhân dân", STATE,
-                  "province", None, p)]
+                  "province", None, p, party={"key": "bcsd-ubnd"})]
     state += [unit(None, n, "sở", STATE, "province", {"key": "ubnd-tinh"}, p) for n in DEPARTMENTS]
     state += [unit(None, n, t, STATE, "province", {"key": "ubnd-tinh"}, p)
               for n, t in OTHER_PROVINCIAL_AGENCIES]
     state.append(unit(None, RADIO, "đài", PSU, "province", {"key": "ubnd-tinh"}, p))
-    council = [unit(None, PEOPLE_COUNCIL, "hội đồng nhân dân", STATE, "province", None, p)]
-    front = [unit("mttq-tinh", FRONT, FRONT_TYPE, MASS, "province", None, p)]
-    front += [unit(None, n, t, MASS, "province", None, p) for n, t in MASS_ORGANISATIONS]
-    cells = [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": "bloc"}, p)
+    council = [unit(None, PEOPLE_COUNCIL, "hội đồng nhân dân", STATE, "province", None, p,
+                    party=DELEGATION_OF.get(PEOPLE_COUNCIL))]
+    front = [unit("mttq-tinh", FRONT, FRONT_TYPE, MASS, "province", None, p,
+                  party=DELEGATION_OF.get(FRONT))]
+    front += [unit(None, n, t, MASS, "province", None, p, party=DELEGATION_OF.get(n))
+              for n, t in MASS_ORGANISATIONS]
+    cells = [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": "bloc"}, p, illustrative=True)
              for n, _ in BLOC_CELLS]
-    cells += [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": "bloc"}, district(code))
+    cells += [unit(None, n, "chi bộ", PARTY, "grassroots", {"key": "bloc"}, district(code),
+                   illustrative=True)
               for n, code, _ in ENTERPRISE_CELLS]
     central = [
         unit("bct", "Bộ Công Thương", "bộ", STATE, "central", None, None),
@@ -292,17 +320,18 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
         unit("ca-tinh", "Công an tỉnh Lai Châu", "công an", STATE, "province", {"key": "bca"}, p),
         unit("tld", "Tổng Liên đoàn Lao động Việt Nam", "tổng liên đoàn lao động", MASS,
              "central", None, None),
-        unit("ldld", "Liên đoàn Lao động tỉnh Lai Châu", "liên đoàn lao động", MASS, "province",
-             {"key": "tld"}, p),
+        unit("ldld", TRADE_UNIONS, "liên đoàn lao động", MASS, "province",
+             {"key": "tld"}, p, party=DELEGATION_OF.get(TRADE_UNIONS)),
     ]
-    central += [unit(None, n, "công đoàn ngành", MASS, "province", {"key": "ldld"}, p)
+    central += [unit(None, n, "công đoàn ngành", MASS, "province", {"key": "ldld"}, p,
+                     illustrative=True)
                 for n in SECTORAL_UNIONS]
     changes: list[dict[str, Any]] = [
         {"clause": None, "note": "The Provincial Party Committee, its boards, party delegations "
          "and party affairs committees, the Agencies and Enterprises bloc, and Báo Lai Châu "
          "(a Tỉnh ủy organ: 'Báo Lai Châu thuộc Tỉnh ủy', plan 2.2 (4)).",
          "register": {"units": party}},
-        {"clause": C_ILLUSTRATIVE, "note": "ILLUSTRATIVE grassroots party cells under the "
+        {"clause": None, "note": "ILLUSTRATIVE grassroots party cells under the "
          "Agencies and Enterprises bloc (names real-shaped, not checked against a source): two "
          "of party agencies and two of state agencies (serving the province), three of "
          "enterprises (serving the district where the enterprise operates).",
@@ -322,6 +351,13 @@ def baseline_act(ds: list[District]) -> dict[str, Any]:
          "police, the trade-union line (sectoral unions illustrative).",
          "register": {"units": central}},
     ]
+    changes += [{"clause": None, "note": "Functions (fields of state management) the plan moves "
+                 "(2.1: 'thành lập Sở Dân tộc và Tôn giáo'): under the national framework then in "
+                 "force (Nghị định 24/2014/NĐ-CP as amended by 107/2020/NĐ-CP) the Sở Nội vụ "
+                 "advised on religion and the Ban Dân tộc on ethnic affairs.",
+                 "assign_function": {"unit": ref(holder, type_, {"key": "ubnd-tinh"}),
+                                     "function": function}}
+                for holder, type_, function in FUNCTIONS]
     for d in ds:
         t = district(d.code)
         key = f"huyen-uy-{d.code}"
@@ -444,8 +480,54 @@ def party_act(ds: list[District]) -> dict[str, Any]:
                 "ty, doanh nghiệp về trực thuộc cấp ủy địa phương theo địa bàn'); the district "
                 "committees' passing-on to the enterprises is not a lineage edge. All seven "
                 "cells are ILLUSTRATIVE (real-shaped names, not from a source). " + STAND_IN},
-        "changes": ends + [split] + moves}
+        "changes": ends + [split] + moves + party_moves(keys)}
 
+
+def party_moves(keys: dict[str, str]) -> list[dict[str, Any]]:
+    """With the party delegations' end, the organisations they led come under the new provincial
+    party committees (relation 'party')."""
+    moves = [{"clause": C_PARTY, "note": "Relation 'party': the People's Committee, led until "
+              "now by the Ban cán sự đảng, comes under the Đảng bộ Ủy ban nhân dân tỉnh.",
+              "reassign": {"unit": UBND_TINH, "party": {"key": keys[PEOPLE_COMMITTEE_PARTY]}}}]
+    led = [(PEOPLE_COUNCIL, "hội đồng nhân dân"), (FRONT, FRONT_TYPE),
+           (TRADE_UNIONS, "liên đoàn lao động")] + [
+        (n, t) for n, t in MASS_ORGANISATIONS if n in DELEGATION_OF]
+    moves += [{"clause": C_PARTY, "note": "Relation 'party': led until now by its party "
+               "delegation (đảng đoàn), it comes under the Đảng bộ các cơ quan Đảng tỉnh.",
+               "reassign": {"unit": ref(n, t), "party": {"key": keys[PARTY_AGENCIES_COMMITTEE]}}}
+              for n, t in led]
+    return moves
+
+
+def people_committee_party_act() -> dict[str, Any]:
+    """The provincial departments and agencies in the Đảng bộ Ủy ban nhân dân tỉnh."""
+    merged_away = {s for sources, _ in DEPARTMENT_MERGES for s in sources} | {"Ban Dân tộc tỉnh"}
+    agencies = sorted({d for d in DEPARTMENTS if d not in merged_away}
+                      | {new for _, new in DEPARTMENT_MERGES} | {"Sở Dân tộc và Tôn giáo"})
+    agencies += [n for n, _ in OTHER_PROVINCIAL_AGENCIES if n not in merged_away]
+    types = {n: t for n, t in OTHER_PROVINCIAL_AGENCIES}
+    dub = ref(PEOPLE_COMMITTEE_PARTY, "đảng bộ", TINH_UY)
+    return {"act": {
+        "number": None, "kind": "decision",
+        "issuer": "Ban Thường vụ Tỉnh ủy Lai Châu (exact decision not identified)",
+        "signed": None, "effective": REFORM, "effective_stand_in": True,
+        "title": "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh trực thuộc Đảng bộ Ủy ban "
+                 "nhân dân tỉnh (as ordered in the provincial plan: " + PLAN + ")",
+        "url": None, "verified": False,
+        "note": "Relation 'party': the Đảng bộ Ủy ban nhân dân tỉnh, formed in place of the "
+                "Agencies and Enterprises bloc for the state agencies (plan 2.1), leads the "
+                "departments and other specialised agencies of the People's Committee as they "
+                "stand after their rearrangement (fixture 05). Their party relation before is "
+                "not recorded. " + STAND_IN},
+        "changes": [{"clause": C_PARTY, "reassign": {
+            "unit": {**ref(n, types.get(n, "sở"), UBND_TINH), "at": REFORM}, "party": dub}}
+            for n in agencies]}
+
+
+# (holder until 2025-03-01, its type, the function): both pass to the Sở Dân tộc và Tôn giáo.
+RELIGION = "quản lý nhà nước về tín ngưỡng, tôn giáo"
+ETHNIC_AFFAIRS = "quản lý nhà nước về công tác dân tộc"
+FUNCTIONS = [("Sở Nội vụ", "sở", RELIGION), ("Ban Dân tộc tỉnh", "ban", ETHNIC_AFFAIRS)]
 
 DEPARTMENT_MERGES = [  # (sources, new name)
     (["Sở Tài chính", "Sở Kế hoạch và Đầu tư"], "Sở Tài chính"),
@@ -472,6 +554,13 @@ def departments_act() -> dict[str, Any]:
         "merge": {"sources": [ref("Ban Dân tộc tỉnh", "ban", UBND_TINH)],
                   "into": unit(None, "Sở Dân tộc và Tôn giáo", "sở", STATE, "province",
                                UBND_TINH, PROVINCE)}})
+    changes += [{"clause": C_DEPTS, "note": "The function passes to the new department on the "
+                 "day its holder ends (Nghị định 45/2025/NĐ-CP: the Sở Dân tộc và Tôn giáo "
+                 "advises on ethnic affairs and on religion).",
+                 "transfer_function": {"function": function,
+                                       "from": ref(holder, type_, UBND_TINH),
+                                       "to": ref("Sở Dân tộc và Tôn giáo", "sở", UBND_TINH)}}
+                for holder, type_, function in FUNCTIONS]
     return {"act": {
         "number": None, "kind": "decision",
         "issuer": "Hội đồng nhân dân / Ủy ban nhân dân tỉnh Lai Châu (exact acts not identified)",
@@ -693,15 +782,21 @@ def _of(name: str) -> str:
     return name[0].lower() + name[1:]
 
 
+def commune_party_ref(name: str, type_: str) -> dict[str, Any]:
+    """The commune's party committee (fixture 20), which leads its organs (relation 'party')."""
+    return ref(f"Đảng ủy {_of(name)}", f"đảng ủy {type_}", TINH_UY)
+
+
 def commune_government_act() -> dict[str, Any]:
     changes: list[dict[str, Any]] = []
     for code, name, type_ in new_communes():
+        party = commune_party_ref(name, type_)
         changes.append({"clause": C_COMMUNE_GOVERNMENT, "establish": {"unit": unit(
             None, f"Hội đồng nhân dân {_of(name)}", f"hội đồng nhân dân {type_}", STATE,
-            "commune", None, commune_after(code))}})
+            "commune", None, commune_after(code), party=party)}})
         changes.append({"clause": C_COMMUNE_GOVERNMENT, "establish": {"unit": unit(
             None, f"Ủy ban nhân dân {_of(name)}", f"ủy ban nhân dân {type_}", STATE, "commune",
-            UBND_TINH, commune_after(code))}})
+            UBND_TINH, commune_after(code), party=party)}})
     return {"act": {
         "number": None, "kind": "law",
         "issuer": "Quốc hội; Ủy ban Thường vụ Quốc hội (the Lai Châu acts that formed each "
@@ -731,7 +826,8 @@ def commune_front_act() -> dict[str, Any]:
     for code, name, type_ in new_communes():
         changes.append({"clause": C_FRONT, "establish": {"unit": unit(
             None, f"Ủy ban Mặt trận Tổ quốc Việt Nam {_of(name)}", f"{FRONT_TYPE} {type_}", MASS,
-            "commune", ref(FRONT, FRONT_TYPE), commune_after(code))}})
+            "commune", ref(FRONT, FRONT_TYPE), commune_after(code),
+            party=commune_party_ref(name, type_))}})
     return {"act": {
         "number": None, "kind": "decision",
         "issuer": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Lai Châu (exact decisions not "
@@ -753,7 +849,51 @@ def commune_front_act() -> dict[str, Any]:
 
 # -- output ----------------------------------------------------------------------------------
 
+# Acts whose effective date is a stand-in (the true day is unknown): said in the act itself.
+STAND_IN_ACTS = {"03", "04", "05", "06", "07", "08", "09", "19", "20", "22", "24"}
+
+
+def _stand_in(name: str, document: dict[str, Any]) -> dict[str, Any]:
+    head = document["act"]
+    if name[:2] not in STAND_IN_ACTS or "effective_stand_in" in head:
+        return document
+    out: dict[str, Any] = {}
+    for k, v in head.items():
+        out[k] = v
+        if k == "effective":
+            out["effective_stand_in"] = True
+    return {**document, "act": out}
+
+
 def documents() -> dict[str, dict[str, Any]]:
+    made = {name: _stand_in(name, document) for name, document in _documents().items()}
+    titles = {short: made[name]["act"]["title"] for short, name in IMPLEMENTING.items()}
+    made["11-provincial-plan-2025.yaml"] = plan.plan_act(titles)
+    made["30-plan-progress-2025-07-01.yaml"] = plan.progress_act(TWO_TIER, False, [
+        ("2.2(1)", ["1670/NQ-UBTVQH15", titles["district_government"],
+                    titles["commune_government"]])])
+    made["31-plan-progress-2025-07-01-stand-in.yaml"] = plan.progress_act(TWO_TIER, True, [
+        ("2.2(2)", [titles["commune_party"]]), ("2.2(4)", [titles["radio"]])])
+    return dict(sorted(made.items()))
+
+
+# The fixture acts that carried out the plan's items (plan.py names them by title).
+IMPLEMENTING = {
+    "party": "04-party-delegations-bloc-new-party-committees.yaml",
+    "district_boards": "03-district-propaganda-mass-mobilisation-boards.yaml",
+    "unions": "08-sectoral-trade-unions.yaml",
+    "departments": "05-provincial-departments-decree-45-2025.yaml",
+    "market": "07-market-management-to-department-of-industry-and-trade.yaml",
+    "district_offices": "06-district-offices.yaml",
+    "police": "09-district-police.yaml",
+    "commune_party": "20-commune-party-committees-2025-07-01.yaml",
+    "district_government": "21-district-people-committees-end-2025-07-01.yaml",
+    "radio": "22-radio-television-into-bao-lai-chau.yaml",
+    "commune_government": "23-commune-people-councils-and-committees-2025-07-01.yaml",
+}
+
+
+def _documents() -> dict[str, dict[str, Any]]:
     ds = districts()
     return {
         "01-baseline-political-system-2025-01-04.yaml": baseline_act(ds),
@@ -765,6 +905,8 @@ def documents() -> dict[str, dict[str, Any]]:
         "07-market-management-to-department-of-industry-and-trade.yaml": market_act(),
         "08-sectoral-trade-unions.yaml": unions_act(),
         "09-district-police.yaml": police_act(ds),
+        "19-provincial-agencies-in-the-people-committee-party-committee.yaml":
+            people_committee_party_act(),
         "20-commune-party-committees-2025-07-01.yaml": commune_party_act(ds),
         "21-district-people-committees-end-2025-07-01.yaml": district_government_act(ds),
         "22-radio-television-into-bao-lai-chau.yaml": radio_act(),

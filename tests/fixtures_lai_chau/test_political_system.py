@@ -260,7 +260,7 @@ def test_loading_all_fixtures_twice_changes_nothing(database_url, clock):
         first = load(registry, [FIXTURES], "test")
         position = registry.log.last_id()
         second = load(registry, [FIXTURES], "test")
-        assert all(r.created for r in first) and len(first) == 16
+        assert all(r.created for r in first) and len(first) == 20
         assert [r.act_id for r in second] == [r.act_id for r in first]
         assert not any(r.created for r in second)
         assert registry.log.last_id() == position
@@ -377,7 +377,8 @@ def test_the_bloc_splits_into_the_two_new_committees_and_its_cells_follow_the_pl
                     for v in members[BEFORE].values() for on in (BEFORE, REFORM, TWO_TIER)}
         territory = {(v.name, on): tl.version(tl.version(v.id, on).territory, on)
                      for v in members[BEFORE].values() for on in (REFORM, TWO_TIER)}
-        clauses = {v.name: tl.records[v.id].facts[0].clause for v in members[BEFORE].values()}
+        marked = {v.name: (v.illustrative, [f.kind for f in tl.records[v.id].facts][:2])
+                  for v in members[BEFORE].values()}
         bloc_after = tl.version(bloc.id, REFORM)
     assert bloc.parent == tinh_uy.id and bloc_after is None
     assert successors == {generate.PARTY_AGENCIES_COMMITTEE, generate.PEOPLE_COMMITTEE_PARTY}
@@ -395,5 +396,5 @@ def test_the_bloc_splits_into_the_two_new_committees_and_its_cells_follow_the_pl
         assert superior[(name, TWO_TIER)].type in ("đảng ủy xã", "đảng ủy phường")
         assert territory[(name, TWO_TIER)].code == ccode
         assert superior[(name, TWO_TIER)].territory == territory[(name, TWO_TIER)].id
-    # illustrative: the unit's own history says so, not only the act's note
-    assert all(c == generate.C_ILLUSTRATIVE and "illustrative" in c for c in clauses.values())
+    # illustrative: the unit's own record says so (its versions, and a 'described' event)
+    assert all(m == (True, ["began", "described"]) for m in marked.values()), marked

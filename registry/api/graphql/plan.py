@@ -30,6 +30,8 @@ class PlanBody:
 class PlanStatusStep:
     status: str
     since: date
+    since_stand_in: bool = strawberry.field(description="`since` comes from an act whose "
+                                                        "effective date is a stand-in")
     act: Act | None = strawberry.field(description="the act that said so")
     acts: list[Act] = strawberry.field(description="the acts that carried it out")
 
@@ -40,6 +42,7 @@ class PlanItem:
     title: str
     clause: str | None
     planned_on: date
+    planned_on_stand_in: bool = strawberry.field(description="the plan's date is a stand-in")
     deadline: date | None
     lead: PlanBody | None
     coordinating: list[PlanBody]
@@ -47,6 +50,8 @@ class PlanItem:
         description="planned, in_progress, done or dropped on the date (the last status "
                     "effective on or before it); null before the plan takes effect")
     since: date | None
+    since_stand_in: bool = strawberry.field(description="`since` comes from an act whose "
+                                                        "effective date is a stand-in")
     overdue: bool = strawberry.field(description="the deadline has passed and the item is "
                                                  "neither done nor dropped")
     acts: list[Act] = strawberry.field(description="the acts that carried it out, up to the date")
@@ -61,12 +66,15 @@ class PlanItem:
 
         return cls(
             id=row["id"], title=row["title"], clause=row["clause"],
-            planned_on=date.fromisoformat(row["planned_on"]), deadline=_date(row["deadline"]),
+            planned_on=date.fromisoformat(row["planned_on"]),
+            planned_on_stand_in=row["planned_on_stand_in"], deadline=_date(row["deadline"]),
             lead=body(row["lead"]),
             coordinating=[b for b in map(body, row["coordinating"]) if b is not None],
-            status=row["status"], since=_date(row["since"]), overdue=row["overdue"],
+            status=row["status"], since=_date(row["since"]),
+            since_stand_in=row["since_stand_in"], overdue=row["overdue"],
             acts=[plan_act(a) for a in row["acts"]], change=row["change"],
             history=[PlanStatusStep(status=s["status"], since=date.fromisoformat(s["since"]),
+                                    since_stand_in=s["since_stand_in"],
                                     act=plan_act(s["act"]) if s["act"] else None,
                                     acts=[plan_act(a) for a in s["acts"]])
                      for s in row["history"]])

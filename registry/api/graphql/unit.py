@@ -59,6 +59,13 @@ class Unit:
     valid_from: date = strawberry.field(description="first day of this version")
     valid_to: date | None = strawberry.field(description="first day it no longer holds; "
                                                          "null while it lasts")
+    illustrative: bool = strawberry.field(
+        description="an example, real-shaped, not taken from a source")
+    valid_from_stand_in: bool = strawberry.field(
+        description="validFrom comes only from acts whose effective date is a stand-in: the "
+                    "true day is unknown")
+    valid_to_stand_in: bool = strawberry.field(
+        description="validTo comes only from acts whose effective date is a stand-in")
     at: date = strawberry.field(description="the date this unit is seen on")
     known_at: strawberry.Private[datetime | None]
 
@@ -71,6 +78,9 @@ class Unit:
             party_id=_id(row.get("party_id")),
             valid_from=date.fromisoformat(row["valid_from"]),
             valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+            illustrative=row.get("illustrative", False),
+            valid_from_stand_in=row.get("valid_from_stand_in", False),
+            valid_to_stand_in=row.get("valid_to_stand_in", False),
             at=at, known_at=known_at)
 
     @classmethod
@@ -80,8 +90,9 @@ class Unit:
             id=strawberry.ID(str(view.id)), code=view.code, name=view.name, kind=view.kind,
             type=view.type, level=view.level, parent_id=_id(view.parent_id),
             territory_id=_id(view.territory_id), party_id=_id(view.party_id),
-            valid_from=view.valid_from,
-            valid_to=view.valid_to, at=at, known_at=known_at)
+            valid_from=view.valid_from, valid_to=view.valid_to,
+            illustrative=view.illustrative, valid_from_stand_in=view.valid_from_stand_in,
+            valid_to_stand_in=view.valid_to_stand_in, at=at, known_at=known_at)
 
     @strawberry.field(description="the superior on `at` (default: this unit's date)")
     async def parent(self, info: Info, at: date | None = None) -> Unit | None:
