@@ -88,7 +88,7 @@ function itemRow(item, full, ctx) {
 function actLink(act, ctx) {
   const label = act.number ?? act.title ?? `${t("diff.unnumbered")} (${term("act", act.kind)})`;
   return [
-    h("a", { class: "act", title: act.title ?? "", href: ctx.urlFor({ view: "changes",
+    h("a", { class: "act-link", title: act.title ?? "", href: ctx.urlFor({ view: "changes",
       unit: null, from: addDays(act.effective, -1), to: act.effective }) }, label),
     " ", h("a", { class: "act-record", href: `/v1/acts/${act.id}`, title: "JSON" }, "↗"),
   ];
