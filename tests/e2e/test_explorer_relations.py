@@ -187,6 +187,8 @@ def test_from_the_tinh_uy_along_the_party_line_to_so_noi_vu_and_back_along_the_s
         == "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu"
     assert superiors.locator('dd[data-relation=territory] a.superior').inner_text() \
         == "Tỉnh Lai Châu"
+    # From the test affiliation on, its versions name the party organisation too.
+    assert "Party: Đảng bộ Ủy ban nhân dân tỉnh Lai Châu" in desk.page.inner_text("ol.timeline")
     # The affiliation's date is a stand-in, and says so.
     assert "≈ 2025-08-01 (stand-in)" in desk.page.inner_text("ol.events")
     superiors.locator("dd[data-relation=party] a.along").click()

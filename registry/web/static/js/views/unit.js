@@ -19,24 +19,24 @@ export async function renderUnit(ctx, main) {
   const codes = [...new Map(versions.filter((v) => v.code)
     .map((v) => [`${v.level}\u0000${v.code}`,
       { code: v.code, level: v.level, heldOn: v.valid_from }])).values()];
+  const began = hist.began ?? versions[0]?.valid_from;
+  const ended = hist.ended ?? last.valid_to ?? null;
   // Its superiors by relation on the date shown (within its life).
-  const began0 = hist.began ?? versions[0]?.valid_from;
-  const ended0 = hist.ended ?? last.valid_to ?? null;
   let on = ctx.state.at;
-  if (ended0 && lastDay(ended0) < on) on = lastDay(ended0);
-  if (began0 && began0 > on) on = began0;
-  const [meanings, parents, current] = await Promise.all([
+  if (ended && lastDay(ended) < on) on = lastDay(ended);
+  if (began && began > on) on = began;
+  const [meanings, parents, parties, current] = await Promise.all([
     Promise.all(codes.map((c) => codeMeaning(c.code, c.level, c.heldOn))),
     Promise.all(versions.map((v) => (v.parent_id
       ? api.unitAt(v.parent_id, v.valid_from).catch(() => null) : null))),
+    Promise.all(versions.map((v) => (v.party_id
+      ? api.unitAt(v.party_id, v.valid_from).catch(() => null) : null))),
     api.unitWithSuperiors(id, on).catch(() => null),
   ]);
   if (!ctx.current()) return;
 
   const names = new Map([...(hist.predecessors ?? []), ...(hist.successors ?? [])]
     .map((step) => [String(step.unit?.id ?? step.id), step.unit ?? step]));
-  const began = hist.began ?? versions[0]?.valid_from;
-  const ended = hist.ended ?? last.valid_to ?? null;
   fill(main, 
     h("h1", { class: "title" }, last.name, last.code ? h("span", { class: "code" }, last.code) : null),
     h("p", { class: "subtitle" },
@@ -57,7 +57,7 @@ export async function renderUnit(ctx, main) {
       meanings.map((m) => codeSection(m, ctx))) : null,
     h("section", { class: "versions" },
       h("h2", {}, `${t("unit.versions")} (${versions.length})`),
-      h("ol", { class: "timeline" }, versions.map((v, i) => versionItem(v, parents[i], ctx)))),
+      h("ol", { class: "timeline" }, versions.map((v, i) => versionItem(v, parents[i], parties[i], ctx)))),
     relations(t("unit.pred"), hist.predecessors ?? [], ctx, "pred"),
     relations(t("unit.succ"), hist.successors ?? [], ctx, "succ"),
     h("section", { class: "events" },
@@ -83,7 +83,7 @@ function superiors(current, on, ctx) {
     ])) : h("p", { class: "hint" }, t("unit.no_superiors")));
 }
 
-function versionItem(v, parent, ctx) {
+function versionItem(v, parent, party, ctx) {
   return h("li", { class: "version" },
     h("span", { class: "when" },
       `${fmtDate(v.valid_from)} – ${v.valid_to ? fmtDate(lastDay(v.valid_to)) : t("present")}`),
@@ -92,7 +92,9 @@ function versionItem(v, parent, ctx) {
       h("span", { class: "type" }, v.type ?? ""),
       parent ? h("span", { class: "under" }, `${t("unit.under")} `,
         h("a", { href: ctx.urlFor({ view: "unit", unit: parent.id }) }, parent.name),
-        parent.code ? ` (${parent.code})` : "") : null));
+        parent.code ? ` (${parent.code})` : "") : null,
+      party ? h("span", { class: "under party" }, `${t("relation.party")}: `,
+        h("a", { href: ctx.urlFor({ view: "unit", unit: party.id }) }, party.name)) : null));
 }
 
 function eventItem(e, names, ctx) {
