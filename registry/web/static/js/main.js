@@ -111,6 +111,8 @@ async function render() {
   // The address bar always holds the canonical link to what is shown.
   if (location.hash !== urlFor()) history.replaceState(null, "", urlFor());
   $("date-one").hidden = state.view === "changes" || state.view === "unit";
+  // Plans are not one unit's: no unit to pick there.
+  $("unit-picker").closest(".when-row").hidden = state.view === "plans" || state.view === "plan";
   $("date-two").hidden = state.view !== "changes";
   $("date").value = state.at;
   showOnSlider(state.at);

@@ -72,11 +72,11 @@ function itemRow(item, full, ctx) {
     h("span", { class: `chip s-${status}` }, t(`status.${status}`)),
     item.overdue ? h("span", { class: "chip overdue" }, t("plan.overdue")) : null,
     item.since ? h("small", { class: "since" }, t("plan.since", { date: fmtDate(item.since) })) : null),
-  h("td", { class: "deadline" }, item.deadline ? fmtDate(item.deadline) : "—"),
-  h("td", { class: "lead" }, item.lead
+  h("td", { class: "deadline", "data-label": t("plan.deadline") }, item.deadline ? fmtDate(item.deadline) : "—"),
+  h("td", { class: "lead", "data-label": t("plan.lead") }, item.lead
     ? h("a", { href: ctx.urlFor({ view: "unit", unit: String(item.lead.id) }) },
       item.lead.name ?? "—") : "—"),
-  h("td", { class: "acts" }, item.acts.length ? h("ul", {}, item.acts.map((a) => {
+  h("td", { class: "acts", "data-label": t("plan.acts") }, item.acts.length ? h("ul", {}, item.acts.map((a) => {
     const act = full(a);
     return h("li", { "data-act": act.id },
       actLink(act, ctx), " · ",
