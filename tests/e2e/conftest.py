@@ -78,13 +78,21 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``registry serve`` on a free port, with ``registry load fixtures`` in a fresh SQLite file."""
-    db = tmp_path_factory.mktemp("explorer") / "registry.db"
+    yield from serve(tmp_path_factory, "explorer", {"test-split.yaml": TEST_SPLIT})
+
+
+def serve(tmp_path_factory: pytest.TempPathFactory, name: str,
+          test_acts: dict[str, str]) -> Iterator[Server]:
+    """``registry serve`` on a free port over a fresh SQLite file holding ``registry load
+    fixtures`` and then ``test_acts`` (file name: act document), loaded one by one in order."""
+    db = tmp_path_factory.mktemp(name) / "registry.db"
     url = f"sqlite:///{db}"
     env = {**os.environ, "REGISTRY_DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
     _cli("load", "fixtures", "--database", url, env=env)
-    split = db.parent / "test-split.yaml"
-    split.write_text(TEST_SPLIT, encoding="utf-8")
-    _cli("load", str(split), "--database", url, env=env)
+    for file_name, document in test_acts.items():
+        path = db.parent / file_name
+        path.write_text(document, encoding="utf-8")
+        _cli("load", str(path), "--database", url, env=env)
     port = _free_port()
     log = (db.parent / "serve.log").open("w")
     proc = subprocess.Popen(

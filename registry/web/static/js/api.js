@@ -17,7 +17,7 @@ export function setKnownAt(moment) {
 }
 
 // Every read of units takes known_at; the acts list and the feed are the log as it is.
-const TAKES_KNOWN_AT = /^\/v1\/(units|codes|snapshot|changes|search|crosswalk)/;
+const TAKES_KNOWN_AT = /^\/v1\/(units|codes|snapshot|changes|search|crosswalk|plans)/;
 
 /** GET a JSON document; identical requests share one promise (the registry's past does not move). */
 export function get(path, params = {}) {
@@ -63,6 +63,8 @@ export function unit(u) {
     type: u.type ?? null,
     level: u.level ?? null,
     parent_id: u.parent_id ?? null,
+    territory_id: u.territory_id ?? null,
+    party_id: u.party_id ?? null,
     valid_from: u.valid_from ?? null,
     valid_to: u.valid_to ?? null,
   };
@@ -74,6 +76,40 @@ export const provinces = async (at) => (await all("/v1/units", { at, level: "pro
   .sort((a, b) => (a.code ?? "~").localeCompare(b.code ?? "~") || a.name.localeCompare(b.name, "vi"));
 
 export const unitAt = async (id, at) => unit(await get(`/v1/units/${id}`, { at }));
+
+/** The lines of authority a unit may be seen along (none: each unit's own line, its parent). */
+export const RELATIONS = ["administrative", "party", "territory"];
+
+/** A unit's superior along `relation` (null: its own line), as the server reads it
+ *  (registry/domain/model.py `superior`): a party organisation has no administrative superior,
+ *  a unit outside the party has its party organisation as its party superior. */
+export function superior(u, relation) {
+  if (!relation) return u.parent_id;
+  if (relation === "administrative") return u.kind === "party_organisation" ? null : u.parent_id;
+  if (relation === "party") return u.kind === "party_organisation" ? u.parent_id : u.party_id;
+  if (relation === "territory") return u.territory_id;
+  return null;
+}
+
+/** One unit on `at` with its superiors along each relation ([{relation, id, code, name}]). */
+export async function unitWithSuperiors(id, at) {
+  const body = await get(`/v1/units/${id}`, { at });
+  return { ...unit(body), superiors: body.superiors ?? [] };
+}
+
+/** The units directly under `id` on `at` along `relation` (none: their own line). */
+export const children = async (id, at, relation) =>
+  (await all(`/v1/units/${id}/children`, { at, relation: relation || undefined, limit: 1000 }))
+    .map(unit);
+
+/** Every plan in force on `at`, each with its counts of items per status. */
+export const plans = (at) => all("/v1/plans", { at });
+
+/** One plan on `at`: its items with status, deadline, lead, implementing acts, overdue. */
+export const plan = (id, at) => get(`/v1/plans/${encodeURIComponent(id)}`, { at });
+
+/** Every recorded act by id (the list the page reads once anyway). */
+export const actsById = async () => new Map((await acts()).map((a) => [String(a.id), a]));
 
 export const history = (id) => get(`/v1/units/${id}/history`);
 

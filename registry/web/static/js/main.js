@@ -1,7 +1,9 @@
-// The explorer: one page, four views, and a URL that holds the view, the unit and the dates.
+// The explorer: one page, six views, and a URL that holds the view, the unit and the dates.
 //   #/tree?unit=<id>&at=2025-07-01      #/changes?unit=<id>&from=…&to=…
 //   #/lineage?unit=<id>&at=…            #/unit?unit=<id>            (&lang=en on any of them)
-//   #/tree?at=…  (no unit: the whole country)                        (&known=<moment> on any)
+//   #/tree?at=…  (no unit: the whole country and the political system's top organisations)
+//   #/tree?…&relation=party             (the tree along a relation: administrative|party|territory)
+//   #/plans?at=…                        #/plan?plan=<id>&at=…       (&known=<moment> on any)
 
 import * as api from "./api.js";
 import { setLang, lang, t, term } from "./i18n.js";
@@ -10,13 +12,16 @@ import { renderTree } from "./views/tree.js";
 import { renderChanges } from "./views/changes.js";
 import { renderLineage } from "./views/lineage.js";
 import { renderUnit } from "./views/unit.js";
+import { renderPlans, renderPlan } from "./views/plans.js";
 import { attachSearch } from "./views/search.js";
 import { h, clear, fill } from "./dom.js";
 
-const VIEWS = { tree: renderTree, changes: renderChanges, lineage: renderLineage, unit: renderUnit };
+const VIEWS = { tree: renderTree, changes: renderChanges, lineage: renderLineage, unit: renderUnit,
+  plans: renderPlans, plan: renderPlan };
 const $ = (id) => document.getElementById(id);
 
-const state = { view: "tree", unit: null, at: null, from: null, to: null, lang: "vi", known: null };
+const state = { view: "tree", unit: null, at: null, from: null, to: null, lang: "vi", known: null,
+  relation: null, plan: null };
 let changeDays = [];          // effective dates of every recorded act, ISO, ascending
 let renderCount = 0;
 let showOnSlider = () => {};  // set once the change days are known
@@ -31,18 +36,23 @@ function readUrl() {
   state.to = validDate(p.get("to")) ?? state.to;
   state.lang = p.get("lang") ?? localStorage.getItem("registry.lang") ?? "vi";
   state.known = validMoment(p.get("known"));
+  state.relation = api.RELATIONS.includes(p.get("relation")) ? p.get("relation") : null;
+  state.plan = p.get("plan");
 }
 
 export function urlFor(patch = {}) {
   const s = { ...state, ...patch };
   const p = new URLSearchParams();
-  if (s.unit) p.set("unit", s.unit);
+  if (s.view === "plan" && s.plan) p.set("plan", s.plan);
+  if (s.unit && s.view !== "plans" && s.view !== "plan") p.set("unit", s.unit);
   if (s.view === "changes") {
     p.set("from", s.from);
     p.set("to", s.to);
   } else if (s.view !== "unit") {
     p.set("at", s.at);
   }
+  // The relation the tree follows (absent: each unit's own line).
+  if (s.view === "tree" && s.relation) p.set("relation", s.relation);
   if (s.lang !== "vi") p.set("lang", s.lang);
   if (s.known) p.set("known", s.known);
   return `#/${s.view}?${p}`;
@@ -90,16 +100,19 @@ async function render() {
   api.setKnownAt(state.known);
   $("known").value = state.known ? localInput(state.known) : "";
   $("lang").textContent = state.lang === "vi" ? "EN" : "VI";
+  const tab = state.view === "plan" ? "plans" : state.view;
   for (const a of document.querySelectorAll(".tabs a")) {
     a.href = urlFor({ view: a.dataset.view });
-    a.classList.toggle("active", a.dataset.view === state.view);
-    if (a.dataset.view === state.view) a.setAttribute("aria-current", "page");
+    a.classList.toggle("active", a.dataset.view === tab);
+    if (a.dataset.view === tab) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   if (state.view === "changes" && (!state.from || !state.to)) Object.assign(state, defaultPeriod());
   // The address bar always holds the canonical link to what is shown.
   if (location.hash !== urlFor()) history.replaceState(null, "", urlFor());
   $("date-one").hidden = state.view === "changes" || state.view === "unit";
+  // Plans are not one unit's: no unit to pick there.
+  $("unit-picker").closest(".when-row").hidden = state.view === "plans" || state.view === "plan";
   $("date-two").hidden = state.view !== "changes";
   $("date").value = state.at;
   showOnSlider(state.at);

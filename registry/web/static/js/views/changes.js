@@ -3,12 +3,12 @@
 
 import * as api from "../api.js";
 import { h, fill } from "../dom.js";
-import { t, term, fmtDate } from "../i18n.js";
+import { t, term, fmtDate, fmtActDate } from "../i18n.js";
 
 // The change list holds facts; these are the ones a reader calls a change (lineage facts are shown
-// on the unit that began, as its sources).
+// on the unit that began, as its sources; a new party or territory superior is a change too).
 const FACT_KINDS = { began: "begun", ended: "ended", renamed: "renamed", recoded: "recoded",
-  reassigned: "moved", reclassified: "reclassified" };
+  reassigned: "moved", reclassified: "reclassified", affiliated: "affiliated", serves: "serves" };
 
 export async function renderChanges(ctx, main) {
   const { unit: within, from, to } = ctx.state;
@@ -59,7 +59,8 @@ function withSources(facts) {
     }
     (began.get(f.unit.id) ?? received.get(f.unit.id)).sources.push(source);
   }
-  return items;
+  // A unit that began with a party or territory superior: that is part of its beginning.
+  return items.filter((i) => !((i.kind === "affiliated" || i.kind === "serves") && began.has(i.unit.id)));
 }
 
 function groupByAct(items) {
@@ -91,7 +92,8 @@ function actSection(act, items, ctx) {
     h("p", { class: "act-meta" },
       act.issuer ? `${act.issuer} · ` : "",
       act.signed ? `${t("diff.signed")} ${fmtDate(act.signed)} · ` : "",
-      act.effective ? `${t("diff.effective")} ${fmtDate(act.effective)}` : ""),
+      act.effective ? h("span", { class: act.effective_stand_in ? "effective stand-in" : "effective" },
+        `${t("diff.effective")} ${fmtActDate(act)}`) : null),
     act.title ? h("p", { class: "act-title" }, act.title) : null,
     h("p", { class: "kinds" }, [...kinds].map(([k, n]) =>
       h("span", { class: `chip k-${k}` }, `${term("change", k)} ${n}`))),
@@ -146,7 +148,8 @@ function describe(item) {
   return "";
 }
 
-const KIND_ORDER = ["ended", "begun", "received", "renamed", "recoded", "reclassified", "moved"];
+const KIND_ORDER = ["ended", "begun", "received", "renamed", "recoded", "reclassified", "moved",
+  "affiliated", "serves"];
 const itemOrder = (x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind)
   || (x.unit.code ?? "").localeCompare(y.unit.code ?? "");
 

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { h, fill } from "../dom.js";
-import { t, term, fmtDate } from "../i18n.js";
+import { t, term, fmtDate, fmtActDate } from "../i18n.js";
 import { lastDay } from "../dates.js";
 import { layout, Graph } from "../../vendor/dagre/dagre.esm.js";
 
@@ -138,7 +138,8 @@ function diagram(nodes, edges, ctx, size, room) {
         h("rect", { x: -geo.width / 2, y: -labelH / 2, width: geo.width, height: labelH, rx: 4 }),
         b ? h("text", { y: -3, "text-anchor": "middle" }, a) : h("text", { y: 4, "text-anchor": "middle" }, a),
         b ? h("text", { y: 11, "text-anchor": "middle", class: "act" }, b) : null),
-      h("title", {}, `${full} — ${act}${e.clause ? `, ${e.clause}` : ""} (${e.on ?? ""})`)));
+      h("title", {}, `${full} — ${act}${e.clause ? `, ${e.clause}` : ""}`
+        + ` (${e.on ? fmtActDate(e.act, e.on) : ""})`)));
   });
 
   for (const [id, n] of nodes) {
@@ -171,6 +172,6 @@ function relationList(title, list, nodes, end, empty, ctx, side) {
         h("a", { href: ctx.urlFor({ view: "lineage", unit: n.id }) }, n.name),
         n.code ? h("span", { class: "code" }, n.code) : null,
         h("span", { class: "extra" }, `${a} · ${e.act?.number ?? t("diff.unnumbered")}`
-          + `${e.clause ? `, ${e.clause}` : ""} · ${fmtDate(e.on)}`));
+          + `${e.clause ? `, ${e.clause}` : ""} · ${fmtActDate(e.act, e.on)}`));
     })) : h("p", { class: "hint" }, empty));
 }

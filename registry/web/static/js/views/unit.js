@@ -3,7 +3,7 @@
 
 import * as api from "../api.js";
 import { h, fill } from "../dom.js";
-import { t, term, fmtDate } from "../i18n.js";
+import { t, term, fmtDate, fmtActDate } from "../i18n.js";
 import { lastDay } from "../dates.js";
 
 export async function renderUnit(ctx, main) {
@@ -19,17 +19,24 @@ export async function renderUnit(ctx, main) {
   const codes = [...new Map(versions.filter((v) => v.code)
     .map((v) => [`${v.level}\u0000${v.code}`,
       { code: v.code, level: v.level, heldOn: v.valid_from }])).values()];
-  const [meanings, parents] = await Promise.all([
+  const began = hist.began ?? versions[0]?.valid_from;
+  const ended = hist.ended ?? last.valid_to ?? null;
+  // Its superiors by relation on the date shown (within its life).
+  let on = ctx.state.at;
+  if (ended && lastDay(ended) < on) on = lastDay(ended);
+  if (began && began > on) on = began;
+  const [meanings, parents, parties, current] = await Promise.all([
     Promise.all(codes.map((c) => codeMeaning(c.code, c.level, c.heldOn))),
     Promise.all(versions.map((v) => (v.parent_id
       ? api.unitAt(v.parent_id, v.valid_from).catch(() => null) : null))),
+    Promise.all(versions.map((v) => (v.party_id
+      ? api.unitAt(v.party_id, v.valid_from).catch(() => null) : null))),
+    api.unitWithSuperiors(id, on).catch(() => null),
   ]);
   if (!ctx.current()) return;
 
   const names = new Map([...(hist.predecessors ?? []), ...(hist.successors ?? [])]
     .map((step) => [String(step.unit?.id ?? step.id), step.unit ?? step]));
-  const began = hist.began ?? versions[0]?.valid_from;
-  const ended = hist.ended ?? last.valid_to ?? null;
   fill(main, 
     h("h1", { class: "title" }, last.name, last.code ? h("span", { class: "code" }, last.code) : null),
     h("p", { class: "subtitle" },
@@ -44,12 +51,13 @@ export async function renderUnit(ctx, main) {
         t("unit.show_tree")),
       h("a", { class: "button", href: ctx.urlFor({ view: "lineage", at: lastDay(ended) ?? ctx.state.at }) },
         t("unit.show_lineage"))),
+    superiors(current, on, ctx),
     meanings.length ? h("section", { class: "codes" },
       h("h2", {}, t("unit.code_meaning")),
       meanings.map((m) => codeSection(m, ctx))) : null,
     h("section", { class: "versions" },
       h("h2", {}, `${t("unit.versions")} (${versions.length})`),
-      h("ol", { class: "timeline" }, versions.map((v, i) => versionItem(v, parents[i], ctx)))),
+      h("ol", { class: "timeline" }, versions.map((v, i) => versionItem(v, parents[i], parties[i], ctx)))),
     relations(t("unit.pred"), hist.predecessors ?? [], ctx, "pred"),
     relations(t("unit.succ"), hist.successors ?? [], ctx, "succ"),
     h("section", { class: "events" },
@@ -58,7 +66,24 @@ export async function renderUnit(ctx, main) {
   );
 }
 
-function versionItem(v, parent, ctx) {
+/** Its superior along each relation that holds on `on`, each a link to that unit and to the
+ * superior's tree along the relation. */
+function superiors(current, on, ctx) {
+  if (!current) return null;
+  const list = current.superiors ?? [];
+  return h("section", { class: "superiors" },
+    h("h2", {}, t("unit.superiors", { date: fmtDate(on) })),
+    list.length ? h("dl", {}, list.map((s) => [
+      h("dt", { "data-relation": s.relation }, t(`relation.${s.relation}`)),
+      h("dd", { "data-relation": s.relation },
+        h("a", { class: "superior", href: ctx.urlFor({ view: "unit", unit: String(s.id) }) }, s.name),
+        s.code ? h("span", { class: "code" }, s.code) : null,
+        h("a", { class: "along", href: ctx.urlFor({ view: "tree", unit: String(s.id), at: on,
+          relation: s.relation }) }, `(${t("unit.tree_along")})`)),
+    ])) : h("p", { class: "hint" }, t("unit.no_superiors")));
+}
+
+function versionItem(v, parent, party, ctx) {
   return h("li", { class: "version" },
     h("span", { class: "when" },
       `${fmtDate(v.valid_from)} – ${v.valid_to ? fmtDate(lastDay(v.valid_to)) : t("present")}`),
@@ -67,14 +92,17 @@ function versionItem(v, parent, ctx) {
       h("span", { class: "type" }, v.type ?? ""),
       parent ? h("span", { class: "under" }, `${t("unit.under")} `,
         h("a", { href: ctx.urlFor({ view: "unit", unit: parent.id }) }, parent.name),
-        parent.code ? ` (${parent.code})` : "") : null));
+        parent.code ? ` (${parent.code})` : "") : null,
+      party ? h("span", { class: "under party" }, `${t("relation.party")}: `,
+        h("a", { href: ctx.urlFor({ view: "unit", unit: party.id }) }, party.name)) : null));
 }
 
 function eventItem(e, names, ctx) {
   const act = e.act ?? {};
   const source = e.kind === "derived" ? names.get(String(e.values?.source)) : null;
   return h("li", { class: e.superseded ? "event superseded" : "event" },
-    h("span", { class: "when" }, fmtDate(e.on)),
+    h("span", { class: act.effective_stand_in && act.effective === e.on ? "when stand-in" : "when" },
+      fmtActDate(act, e.on)),
     h("span", { class: `chip k-${e.kind}` }, term("change", e.kind)),
     source ? h("a", { href: ctx.urlFor({ view: "unit", unit: String(source.id) }) }, source.name) : null,
     h("span", { class: "act-number" }, act.number ?? `${t("diff.unnumbered")} (${term("act", act.kind)})`),
