@@ -239,7 +239,9 @@ async function start() {
     localStorage.setItem("registry.lang", next);
     navigate({ lang: next }, { replace: true });
   });
-  changeDays = [...new Set((await api.acts().catch(() => [])).map((a) => a.effective).filter(Boolean))]
+  // A plan changes nothing in the structure (its items are not facts): not a change day.
+  changeDays = [...new Set((await api.acts().catch(() => []))
+    .filter((a) => a.kind !== "plan").map((a) => a.effective).filter(Boolean))]
     .sort();
   setupDateControl();
   attachSearch($("search"), $("search-results"), (hit) =>
