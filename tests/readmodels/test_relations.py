@@ -162,7 +162,9 @@ def test_a_lai_chau_department_under_the_committee_and_in_its_party_committee(la
                    if c["name"] == "Đảng bộ Ủy ban nhân dân tỉnh Lai Châu")
         members = {c["name"]: c["kind"] for c in dub["children"]}
         assert members.pop("Sở Nội vụ") == "state_agency"
-        assert set(members.values()) <= {"party_organisation"}  # the fixtures' party cells
+        # the fixtures' party cells, and the People's Committee and its other agencies (act 19)
+        assert members["Ủy ban nhân dân tỉnh Lai Châu"] == "state_agency"
+        assert set(members.values()) <= {"party_organisation", "state_agency"}
         state = reader.subtree(ub, on, relation="administrative", depth=1)
         assert "Sở Nội vụ" in [c["name"] for c in state["children"]]
         assert not any(c["kind"] == "party_organisation" for c in state["children"])
