@@ -646,20 +646,6 @@ def _search_filter(idx: ReadIndex, level: str | None, within: UUID | None
     return accept
 
 
-def _change_cursor(cursor: str | None) -> tuple[date, int] | None:
-    """The (effective date, log position) a page of changes resumes after."""
-    key = decode_cursor(cursor, 2)
-    if key is None:
-        return None
-    on, position = key
-    if not isinstance(on, str) or not isinstance(position, int) or isinstance(position, bool):
-        raise InvalidInput("malformed cursor", "cursor")
-    try:
-        return date.fromisoformat(on), position
-    except ValueError:
-        raise InvalidInput("malformed cursor", "cursor") from None
-
-
 def _unit_key(u: UnitView) -> list[Any]:
     return [u.code or "", u.name, str(u.id)]
 
